@@ -1,0 +1,312 @@
+// Package calendartest provides a fake Google Calendar v3 server that speaks
+// the real wire format: events list, insert, get and delete on the primary
+// calendar of each account. It is strict: requests calbot should never send
+// are answered with 400 and recorded in Unexpected, so tests fail loudly.
+//
+// Serving does not depend on package testing, so the fake can also back a
+// local sandbox mode through Handler.
+package calendartest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gcal "google.golang.org/api/calendar/v3"
+)
+
+// Server is a fake Calendar v3 API. It is safe for concurrent use.
+type Server struct {
+	auth func(bearer string) (account string, ok bool)
+	mux  *http.ServeMux
+	now  func() time.Time
+	url  string
+
+	mu         sync.Mutex
+	accounts   map[string]*account
+	requests   map[string]int
+	failN      int
+	failStatus int
+	failReason string
+	unexpected []string
+}
+
+// account is one Google account's primary calendar.
+type account struct {
+	zone   string
+	events []*gcal.Event          // in insertion order, deleted ones with Status "cancelled"
+	byID   map[string]*gcal.Event // includes deleted events: their ids stay taken
+	gone   map[string]bool        // deleted instances of recurring events
+}
+
+// NewServer returns a Server that is not listening; serve its Handler.
+// auth maps a bearer token to an account (its e-mail, also accepted as
+// calendar id); nil auth treats every non-empty token as its own account.
+func NewServer(auth func(bearer string) (account string, ok bool)) *Server {
+	if auth == nil {
+		auth = func(b string) (string, bool) { return b, b != "" }
+	}
+	s := &Server{
+		auth:     auth,
+		now:      time.Now,
+		accounts: map[string]*account{},
+		requests: map[string]int{},
+	}
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("GET /calendar/v3/calendars/{calendarId}/events", s.handle("list", s.list))
+	s.mux.HandleFunc("POST /calendar/v3/calendars/{calendarId}/events", s.handle("insert", s.insert))
+	s.mux.HandleFunc("GET /calendar/v3/calendars/{calendarId}/events/{eventId}", s.handle("get", s.get))
+	s.mux.HandleFunc("DELETE /calendar/v3/calendars/{calendarId}/events/{eventId}", s.handle("delete", s.delete))
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.requests["unknown"]++
+		s.reject(w, r, "no such endpoint")
+	})
+	return s
+}
+
+// New starts a Server on 127.0.0.1 and stops it when the test ends. At the
+// end it also fails t if the server saw unexpected requests.
+func New(t testing.TB, auth func(bearer string) (string, bool)) *Server {
+	t.Helper()
+	s := NewServer(auth)
+	srv := httptest.NewServer(s.Handler())
+	s.url = srv.URL
+	t.Cleanup(func() {
+		srv.Close()
+		for _, u := range s.Unexpected() {
+			t.Errorf("calendartest: unexpected request: %s", u)
+		}
+	})
+	return s
+}
+
+// Handler returns the HTTP handler serving the API under /calendar/v3/.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// URL returns the base URL to give calendar.New (ending in "/calendar/v3/"),
+// or "" if the server was not started by New.
+func (s *Server) URL() string {
+	if s.url == "" {
+		return ""
+	}
+	return s.url + "/calendar/v3/"
+}
+
+// SetZone sets the time zone of the account's calendar (default "UTC").
+// It panics if tz is not a zone name time.LoadLocation knows.
+func (s *Server) SetZone(account, tz string) {
+	if _, err := time.LoadLocation(tz); err != nil || tz == "" {
+		panic(fmt.Sprintf("calendartest: SetZone(%q, %q): bad zone", account, tz))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.account(account).zone = tz
+}
+
+// Add stores a copy of e in the account's calendar as is, filling id (if
+// empty), status, kind and htmlLink. Recurrence may hold one
+// "RRULE:FREQ=DAILY|WEEKLY[;INTERVAL=n][;COUNT=n|;UNTIL=…]" line; lists with
+// singleEvents=true expand it. Anything else is recorded in Unexpected.
+func (s *Server) Add(account string, e *gcal.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e = clone(e)
+	if _, err := parseRule(e.Recurrence); err != nil {
+		s.unexpected = append(s.unexpected, fmt.Sprintf("Add(%q, %q): %v", account, e.Id, err))
+	}
+	if e.Id == "" {
+		e.Id = newID()
+	}
+	if e.Status == "" {
+		e.Status = "confirmed"
+	}
+	s.store(account, e)
+}
+
+// Events returns copies of the events stored for the account, in insertion
+// order, recurring events unexpanded. Deleted events are included, with
+// Status "cancelled".
+func (s *Server) Events(account string) []*gcal.Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.accounts[account]
+	if a == nil {
+		return nil
+	}
+	out := make([]*gcal.Event, len(a.events))
+	for i, e := range a.events {
+		out[i] = clone(e)
+	}
+	return out
+}
+
+// Requests returns how many requests of a kind arrived: "list", "insert",
+// "get", "delete", or "unknown". Failed and rejected requests count too.
+func (s *Server) Requests(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests[method]
+}
+
+// FailNext makes the next n requests fail with status and a Google-style
+// error body carrying reason (such as "backendError" or "rateLimitExceeded").
+func (s *Server) FailNext(n, status int, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failN, s.failStatus, s.failReason = n, status, reason
+}
+
+// Unexpected returns a description of every request the server rejected
+// because calbot should never send it.
+func (s *Server) Unexpected() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.unexpected...)
+}
+
+// handle wraps an endpoint: it counts the request, injects faults, checks
+// the bearer token and the calendar id, and runs h under the lock.
+func (s *Server) handle(method string, h func(http.ResponseWriter, *http.Request, string, *account)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.requests[method]++
+		fail, status, reason := s.failN > 0, s.failStatus, s.failReason
+		if fail {
+			s.failN--
+		}
+		s.mu.Unlock()
+		if fail {
+			writeError(w, status, domain(reason), reason, failMessage(status))
+			return
+		}
+		// auth runs unlocked: it may be slow or call back into s.
+		bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		name, authed := "", false
+		if ok {
+			name, authed = s.auth(bearer)
+		}
+		if !authed {
+			writeJSON(w, http.StatusUnauthorized, json.RawMessage(unauthenticated))
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if id := r.PathValue("calendarId"); id != "primary" && id != name {
+			s.unexpected = append(s.unexpected, fmt.Sprintf("%s %s: calendar %q is not primary", r.Method, r.URL.Path, id))
+			writeError(w, http.StatusNotFound, "global", "notFound", "Not Found")
+			return
+		}
+		h(w, r, name, s.account(name))
+	}
+}
+
+// account returns the named account, creating it. s.mu must be held.
+func (s *Server) account(name string) *account {
+	a := s.accounts[name]
+	if a == nil {
+		a = &account{zone: "UTC", byID: map[string]*gcal.Event{}, gone: map[string]bool{}}
+		s.accounts[name] = a
+	}
+	return a
+}
+
+// store adds e to the account, filling what Google fills. s.mu must be held.
+func (s *Server) store(name string, e *gcal.Event) {
+	a := s.account(name)
+	now := s.now().UTC().Format("2006-01-02T15:04:05.000Z")
+	e.Kind = "calendar#event"
+	if e.HtmlLink == "" {
+		e.HtmlLink = htmlLink(e.Id, name)
+	}
+	if e.Created == "" {
+		e.Created = now
+	}
+	if e.Updated == "" {
+		e.Updated = now
+	}
+	if e.ICalUID == "" {
+		e.ICalUID = e.Id + "@google.com"
+	}
+	e.Etag = fmt.Sprintf("%q", fmt.Sprint(s.now().UnixNano()))
+	a.events = append(a.events, e)
+	a.byID[e.Id] = e
+}
+
+// reject answers a request calbot should never send, and records it.
+// s.mu must be held.
+func (s *Server) reject(w http.ResponseWriter, r *http.Request, why string) {
+	s.unexpected = append(s.unexpected, fmt.Sprintf("%s %s: %s", r.Method, r.URL.Path, why))
+	writeError(w, http.StatusBadRequest, "global", "badRequest", "calendartest: "+why)
+}
+
+// unauthenticated is Google's answer to a missing or bad access token.
+const unauthenticated = `{"error":{"code":401,"message":"Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.","errors":[{"message":"Invalid Credentials","domain":"global","reason":"authError","location":"Authorization","locationType":"header"}],"status":"UNAUTHENTICATED"}}`
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    int         `json:"code"`
+	Message string      `json:"message"`
+	Errors  []errorItem `json:"errors"`
+}
+
+type errorItem struct {
+	Domain  string `json:"domain"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
+func writeError(w http.ResponseWriter, status int, domain, reason, msg string) {
+	writeJSON(w, status, errorBody{errorDetail{
+		Code:    status,
+		Message: msg,
+		Errors:  []errorItem{{Domain: domain, Reason: reason, Message: msg}},
+	}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func failMessage(status int) string {
+	switch status {
+	case http.StatusForbidden, http.StatusTooManyRequests:
+		return "Rate Limit Exceeded"
+	case http.StatusInternalServerError:
+		return "Backend Error"
+	case http.StatusServiceUnavailable:
+		return "The service is currently unavailable."
+	}
+	return http.StatusText(status)
+}
+
+func domain(reason string) string {
+	if strings.Contains(reason, "RateLimit") || strings.HasPrefix(reason, "rateLimit") || reason == "quotaExceeded" {
+		return "usageLimits"
+	}
+	return "global"
+}
+
+// clone deep-copies e through its JSON form.
+func clone(e *gcal.Event) *gcal.Event {
+	b, err := json.Marshal(e)
+	if err != nil {
+		panic(fmt.Sprintf("calendartest: marshal event: %v", err))
+	}
+	var c gcal.Event
+	if err := json.Unmarshal(b, &c); err != nil {
+		panic(fmt.Sprintf("calendartest: unmarshal event: %v", err))
+	}
+	return &c
+}
