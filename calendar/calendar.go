@@ -1,0 +1,142 @@
+// Package calendar reads and writes one chat's Google Calendar through the
+// Calendar v3 API: list a day, learn the calendar's zone, insert and delete
+// events. It has its own Event type so that callers never see the API types.
+package calendar
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+	gcal "google.golang.org/api/calendar/v3"
+	"google.golang.org/api/option"
+
+	_ "time/tzdata" // zones must load in minimal images without /usr/share/zoneinfo
+)
+
+// DefaultBaseURL is Google's Calendar v3 endpoint, used when New gets "".
+const DefaultBaseURL = "https://www.googleapis.com/calendar/v3/"
+
+// ErrNotFound is returned when the event asked for is gone (HTTP 404 or 410).
+var ErrNotFound = errors.New("calendar event not found")
+
+// ErrUnavailable is returned when Google answered with a server error, a rate
+// limit or not at all, even after a few retries. The user should try again later.
+var ErrUnavailable = errors.New("google calendar unavailable")
+
+// Event is one event of a calendar.
+type Event struct {
+	ID, Title, Location string
+	Link                string // the event's page in Google Calendar (htmlLink)
+	AllDay              bool
+	// Timed: instants in the calendar's zone. All-day: midnights in the
+	// calendar's zone, End exclusive (midnight after the last day).
+	Start, End time.Time
+}
+
+// Day is a calendar's agenda for one local day.
+type Day struct {
+	Zone   *time.Location // the calendar's zone
+	Date   time.Time      // midnight that starts the day, in Zone
+	Events []Event        // all-day first, then by start, then by title
+}
+
+// Service talks to the Calendar API on behalf of whichever account a token
+// source grants. It holds no per-chat state and is safe for concurrent use.
+type Service struct {
+	baseURL string
+	base    *http.Client
+
+	// timeout bounds one whole method call, retries included.
+	timeout time.Duration
+	// attempts, backoff and maxBackoff shape the retries of one request.
+	attempts            int
+	backoff, maxBackoff time.Duration
+	// sleep waits between retries; tests replace it so they never wait.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// New returns a Service that sends requests to baseURL (DefaultBaseURL if
+// empty) through hc's transport. A nil hc gets a client with sensible
+// timeouts. hc.Timeout, if set, bounds each HTTP attempt.
+func New(baseURL string, hc *http.Client) *Service {
+	if baseURL == "" {
+		baseURL = DefaultBaseURL
+	}
+	// Without the slash, URL resolution drops the last path segment ("v3").
+	if !strings.HasSuffix(baseURL, "/") {
+		baseURL += "/"
+	}
+	if hc == nil {
+		hc = defaultClient()
+	}
+	return &Service{
+		baseURL:    baseURL,
+		base:       hc,
+		timeout:    15 * time.Second,
+		attempts:   3,
+		backoff:    200 * time.Millisecond,
+		maxBackoff: 2 * time.Second,
+		sleep:      sleepContext,
+	}
+}
+
+func defaultClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = 5 * time.Second
+	t.ResponseHeaderTimeout = 10 * time.Second
+	t.IdleConnTimeout = 90 * time.Second
+	return &http.Client{Transport: t, Timeout: 10 * time.Second}
+}
+
+// service returns an API client whose requests carry tokens from ts. It is
+// cheap: no I/O happens until a request is sent.
+func (s *Service) service(ctx context.Context, ts oauth2.TokenSource) (*gcal.Service, error) {
+	if ts == nil {
+		return nil, errors.New("nil token source")
+	}
+	hc := &http.Client{
+		Transport: &oauth2.Transport{Source: markedSource{ts}, Base: s.base.Transport},
+		Timeout:   s.base.Timeout,
+	}
+	svc, err := gcal.NewService(ctx, option.WithHTTPClient(hc), option.WithEndpoint(s.baseURL))
+	if err != nil {
+		return nil, fmt.Errorf("new calendar client: %w", err)
+	}
+	return svc, nil
+}
+
+// markedSource marks the errors of the caller's token source, so that they are
+// never retried and reach the caller unchanged (oauth2.RetrieveError,
+// the caller's own sentinels).
+type markedSource struct{ ts oauth2.TokenSource }
+
+func (m markedSource) Token() (*oauth2.Token, error) {
+	tok, err := m.ts.Token()
+	if err != nil {
+		return nil, &tokenError{err}
+	}
+	return tok, nil
+}
+
+type tokenError struct{ err error }
+
+func (e *tokenError) Error() string { return "get token: " + e.err.Error() }
+func (e *tokenError) Unwrap() error { return e.err }
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,177 @@
+package calendar
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+	gcal "google.golang.org/api/calendar/v3"
+)
+
+// NewEvent is an event to insert.
+type NewEvent struct {
+	// ID makes the insert idempotent: inserting the same ID twice yields one
+	// event. Use EventID. If empty, Insert picks a random one.
+	ID    string
+	Title string
+	// AllDay events take the dates of Start and End (midnights, End
+	// exclusive) in their own location, which should be the calendar's zone.
+	// Timed events are sent with the zone of Start's location.
+	AllDay     bool
+	Start, End time.Time
+}
+
+// base32hex as Google wants it for event ids: a-v and 0-9.
+var idEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadding(base32.NoPadding)
+
+// EventID returns a 26-character event id (base32hex, lower case) derived from
+// parts by SHA-256. The same parts always give the same id, so an insert
+// repeated with it (say, for a Telegram update delivered twice) is harmless.
+func EventID(parts ...int64) string {
+	h := sha256.New()
+	h.Write([]byte("calbot event id v1"))
+	var b [8]byte
+	for _, p := range parts {
+		binary.BigEndian.PutUint64(b[:], uint64(p))
+		h.Write(b[:])
+	}
+	return idEncoding.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Insert adds ev to the primary calendar without notifying anyone and returns
+// the stored event. If an event with ev.ID already exists (a repeated insert),
+// Insert returns that event instead; if it exists but was deleted, the error
+// wraps ErrNotFound.
+func (s *Service) Insert(ctx context.Context, ts oauth2.TokenSource, ev NewEvent) (Event, error) {
+	if !ev.End.After(ev.Start) {
+		return Event{}, fmt.Errorf("insert event: end %v is not after start %v", ev.End, ev.Start)
+	}
+	if ev.ID == "" {
+		ev.ID = idEncoding.EncodeToString(randomBytes(16))
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	svc, err := s.service(ctx, ts)
+	if err != nil {
+		return Event{}, err
+	}
+	loc := ev.Start.Location()
+	body := toAPI(ev)
+	var got *gcal.Event
+	err = s.retry(ctx, func() error {
+		var err error
+		got, err = svc.Events.Insert("primary", body).SendUpdates("none").Context(ctx).Do()
+		return err
+	})
+	if hasStatus(err, http.StatusConflict) {
+		return s.get(ctx, svc, ev.ID, loc)
+	}
+	if err != nil {
+		return Event{}, wrap("insert event", err)
+	}
+	return fromAPI(got, loc)
+}
+
+// toAPI builds the request body for ev.
+func toAPI(ev NewEvent) *gcal.Event {
+	e := &gcal.Event{Id: ev.ID, Summary: ev.Title}
+	if ev.AllDay {
+		e.Start = &gcal.EventDateTime{Date: ev.Start.Format(time.DateOnly)}
+		e.End = &gcal.EventDateTime{Date: ev.End.Format(time.DateOnly)}
+		return e
+	}
+	tz := zoneName(ev.Start.Location())
+	e.Start = &gcal.EventDateTime{DateTime: ev.Start.Format(time.RFC3339), TimeZone: tz}
+	e.End = &gcal.EventDateTime{DateTime: ev.End.Format(time.RFC3339), TimeZone: tz}
+	return e
+}
+
+// zoneName returns loc's IANA name, or "" if Google would not know it
+// (time.Local, fixed zones); the offset in the time then says enough.
+func zoneName(loc *time.Location) string {
+	name := loc.String()
+	if name == "Local" || name == "" {
+		return ""
+	}
+	if _, err := time.LoadLocation(name); err != nil {
+		return ""
+	}
+	return name
+}
+
+// Get returns the event with the given id, its times in zone (nil means UTC).
+// It returns an error wrapping ErrNotFound if there is no such event or it
+// was deleted.
+func (s *Service) Get(ctx context.Context, ts oauth2.TokenSource, id string, zone *time.Location) (Event, error) {
+	if zone == nil {
+		zone = time.UTC
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	svc, err := s.service(ctx, ts)
+	if err != nil {
+		return Event{}, err
+	}
+	return s.get(ctx, svc, id, zone)
+}
+
+func (s *Service) get(ctx context.Context, svc *gcal.Service, id string, loc *time.Location) (Event, error) {
+	var got *gcal.Event
+	err := s.retry(ctx, func() error {
+		var err error
+		got, err = svc.Events.Get("primary", id).Context(ctx).Do()
+		return err
+	})
+	if err != nil {
+		return Event{}, wrap("get event "+id, err)
+	}
+	// Google keeps deleted events for a while and still returns them.
+	if got.Status == "cancelled" {
+		return Event{}, fmt.Errorf("get event %s: deleted: %w", id, ErrNotFound)
+	}
+	return fromAPI(got, loc)
+}
+
+// Delete removes the event with the given id from the primary calendar
+// without notifying anyone. It returns an error wrapping ErrNotFound if the
+// event does not exist or was already deleted, except when a retried request
+// finds it deleted: then the earlier attempt did the work, and Delete
+// returns nil.
+func (s *Service) Delete(ctx context.Context, ts oauth2.TokenSource, id string) error {
+	if strings.TrimSpace(id) == "" {
+		return errors.New("delete event: empty id")
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	svc, err := s.service(ctx, ts)
+	if err != nil {
+		return err
+	}
+	tried := false
+	err = s.retry(ctx, func() error {
+		err := svc.Events.Delete("primary", id).SendUpdates("none").Context(ctx).Do()
+		if tried && hasStatus(err, http.StatusGone) {
+			return nil
+		}
+		tried = true
+		return err
+	})
+	if err != nil {
+		return wrap("delete event "+id, err)
+	}
+	return nil
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b) // never fails (crypto/rand since Go 1.24)
+	return b
+}
