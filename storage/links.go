@@ -105,6 +105,18 @@ func (db *DB) UpdateLink(chatID int64, fn func(*Link) error) error {
 // DeleteLink removes the link of chatID and returns it, or ErrNotFound.
 // It also forgets any phrase the chat was asked for.
 func (db *DB) DeleteLink(chatID int64) (Link, error) {
+	return db.deleteLink(chatID, func(Link) bool { return true })
+}
+
+// DeleteLinkIf removes the link of chatID only if it still holds
+// refreshToken, so that a grant found dead is not confused with one the chat
+// linked meanwhile. It returns ErrNotFound if there is no such link.
+func (db *DB) DeleteLinkIf(chatID int64, refreshToken string) error {
+	_, err := db.deleteLink(chatID, func(l Link) bool { return l.RefreshToken == refreshToken })
+	return err
+}
+
+func (db *DB) deleteLink(chatID int64, match func(Link) bool) (Link, error) {
 	var l Link
 	err := db.bolt.Update(func(tx *bbolt.Tx) error {
 		key := chatKey(chatID)
@@ -115,6 +127,9 @@ func (db *DB) DeleteLink(chatID int64) (Link, error) {
 		}
 		if err := db.open(v, linkAD(chatID), &l); err != nil {
 			l = Link{ChatID: chatID}
+		}
+		if !match(l) {
+			return ErrNotFound
 		}
 		if err := tx.Bucket(bucketAwait).Delete(key); err != nil {
 			return err

@@ -277,3 +277,20 @@ func BenchmarkLinkPut(b *testing.B) {
 		}
 	}
 }
+
+func TestDeleteLinkIf(t *testing.T) {
+	db, _ := openTest(t)
+	db.PutLink(Link{ChatID: 3, RefreshToken: "new"})
+	if err := db.DeleteLinkIf(3, "old"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("DeleteLinkIf(old) = %v, want ErrNotFound", err)
+	}
+	if _, err := db.Link(3); err != nil {
+		t.Errorf("DeleteLinkIf(old) deleted the new link: %v", err)
+	}
+	if err := db.DeleteLinkIf(3, "new"); err != nil {
+		t.Errorf("DeleteLinkIf(new) = %v", err)
+	}
+	if _, err := db.Link(3); !errors.Is(err, ErrNotFound) {
+		t.Errorf("link still there after DeleteLinkIf: %v", err)
+	}
+}

@@ -1,0 +1,110 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"golang.org/x/oauth2"
+
+	"github.com/calbot/calbot/storage"
+)
+
+// TokenSource returns the chat's token source. There is one per chat, so
+// concurrent commands of a chat share one refresh; a refreshed token is
+// saved before it is used. Its Token returns ErrNotLinked when the chat has
+// no grant, and ErrRevoked (with the *oauth2.RetrieveError inside) after
+// deleting a grant that Google refused.
+func (f *Flow) TokenSource(chatID int64) oauth2.TokenSource {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, ok := f.sources[chatID]
+	if !ok {
+		s = &chatSource{f: f, chatID: chatID}
+		f.sources[chatID] = s
+	}
+	return s
+}
+
+// forget drops the chat's cached token, so the next use reads the database.
+func (f *Flow) forget(chatID int64) {
+	f.mu.Lock()
+	s := f.sources[chatID]
+	delete(f.sources, chatID)
+	f.mu.Unlock()
+	if s != nil {
+		s.mu.Lock()
+		s.tok = nil
+		s.mu.Unlock()
+	}
+}
+
+type chatSource struct {
+	f      *Flow
+	chatID int64
+
+	mu  sync.Mutex // held across a refresh: the others wait for its result
+	tok *oauth2.Token
+	rt  string // the refresh token tok came from
+}
+
+func (s *chatSource) Token() (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok == nil {
+		l, err := s.f.db.Link(s.chatID)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, ErrNotLinked
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.tok = &oauth2.Token{AccessToken: l.AccessToken, TokenType: l.TokenType, RefreshToken: l.RefreshToken, Expiry: l.Expiry}
+		s.rt = l.RefreshToken
+	}
+	if s.tok.Valid() {
+		return s.tok, nil
+	}
+	// A fresh source per refresh: Config.TokenSource keeps the context it is
+	// given for its lifetime, so it gets a long-lived one that carries only
+	// our HTTP client (whose timeout bounds the request).
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, s.f.cfg.HTTPClient)
+	tok, err := s.f.oauth.TokenSource(ctx, &oauth2.Token{RefreshToken: s.rt}).Token()
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.ErrorCode == "invalid_grant" {
+			s.tok = nil
+			if derr := s.f.db.DeleteLinkIf(s.chatID, s.rt); derr != nil && !errors.Is(derr, storage.ErrNotFound) {
+				return nil, fmt.Errorf("delete dead grant of chat %d: %w", s.chatID, derr)
+			}
+			return nil, fmt.Errorf("refresh token of chat %d: %w: %w", s.chatID, ErrRevoked, err)
+		}
+		return nil, fmt.Errorf("refresh token of chat %d: %w", s.chatID, err)
+	}
+	if tok.RefreshToken == "" {
+		tok.RefreshToken = s.rt
+	}
+	err = s.f.db.UpdateLink(s.chatID, func(l *storage.Link) error {
+		if l.RefreshToken != s.rt {
+			return errReplaced
+		}
+		l.AccessToken, l.TokenType, l.Expiry, l.RefreshToken = tok.AccessToken, tok.TokenType, tok.Expiry, tok.RefreshToken
+		return nil
+	})
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		s.tok = nil
+		return nil, ErrNotLinked
+	case errors.Is(err, errReplaced):
+		// The chat re-linked while we refreshed: use the new grant next time.
+		s.tok = nil
+		return nil, fmt.Errorf("refresh token of chat %d: grant replaced meanwhile, try again", s.chatID)
+	case err != nil:
+		return nil, err
+	}
+	s.tok, s.rt = tok, tok.RefreshToken
+	return tok, nil
+}
+
+var errReplaced = errors.New("grant replaced")
