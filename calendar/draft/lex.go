@@ -1,0 +1,160 @@
+package draft
+
+import (
+	"strings"
+	"time"
+	"unicode"
+)
+
+// token is one whitespace-separated word of the phrase.
+type token struct {
+	raw  string // as typed: the title is built from these
+	norm string // lower case, ё as е, dashes as '-', trailing ".,;:!?" removed
+}
+
+var normReplacer = strings.NewReplacer("ё", "е", "–", "-", "—", "-", "−", "-")
+
+// tokenize splits text at white space and control characters. Invalid UTF-8
+// becomes U+FFFD so that titles are always valid UTF-8.
+func tokenize(text string) []token {
+	text = strings.ToValidUTF8(text, "\uFFFD")
+	fields := strings.FieldsFunc(text, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	})
+	toks := make([]token, len(fields))
+	for i, f := range fields {
+		toks[i] = token{raw: f, norm: strings.TrimRight(normReplacer.Replace(strings.ToLower(f)), ".,;:!?")}
+	}
+	return toks
+}
+
+// joinRaw returns the typed text of toks[lo:hi].
+func joinRaw(toks []token, lo, hi int) string {
+	parts := make([]string, 0, hi-lo)
+	for _, t := range toks[lo:hi] {
+		parts = append(parts, t.raw)
+	}
+	return strings.Join(parts, " ")
+}
+
+// Connectors are dropped when they stand right before date, time or duration
+// words; anywhere else they stay in the title.
+var connectors = map[string]bool{
+	"at": true, "on": true, "from": true, "to": true, "for": true,
+	"в": true, "во": true, "с": true, "со": true, "до": true, "на": true,
+}
+
+// clockConnectors allow a bare hour after them: "at 9", "в 9".
+var clockConnectors = map[string]bool{"at": true, "в": true, "во": true}
+
+// rangeLeads start a range: "from 9 to 11", "с 25 по 28 ноября".
+var rangeLeads = map[string]bool{"from": true, "с": true, "со": true}
+
+// rangeSeps join the two ends of a range; dateOnlySeps only join dates.
+var (
+	rangeSeps    = map[string]bool{"-": true, "to": true, "till": true, "until": true, "до": true, "по": true}
+	dateOnlySeps = map[string]bool{"по": true}
+)
+
+var relativeDays = map[string]int{
+	"today": 0, "tomorrow": 1,
+	"сегодня": 0, "завтра": 1, "послезавтра": 2,
+}
+
+var weekdays = map[string]time.Weekday{
+	"monday": time.Monday, "mon": time.Monday,
+	"tuesday": time.Tuesday, "tue": time.Tuesday, "tues": time.Tuesday,
+	"wednesday": time.Wednesday, "wed": time.Wednesday,
+	"thursday": time.Thursday, "thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday,
+	"friday": time.Friday, "fri": time.Friday,
+	"saturday": time.Saturday, "sat": time.Saturday,
+	"sunday": time.Sunday, "sun": time.Sunday,
+	"понедельник": time.Monday, "пн": time.Monday,
+	"вторник": time.Tuesday, "вт": time.Tuesday,
+	"среда": time.Wednesday, "среду": time.Wednesday, "ср": time.Wednesday,
+	"четверг": time.Thursday, "чт": time.Thursday,
+	"пятница": time.Friday, "пятницу": time.Friday, "пт": time.Friday,
+	"суббота": time.Saturday, "субботу": time.Saturday, "сб": time.Saturday,
+	"воскресенье": time.Sunday, "вс": time.Sunday,
+}
+
+// shortWeekdays are English abbreviations that are also ordinary words
+// ("sun", "sat", "wed") or look like them; see weekdayContext.
+var shortWeekdays = map[string]bool{
+	"mon": true, "tue": true, "tues": true, "wed": true, "thu": true,
+	"thur": true, "thurs": true, "fri": true, "sat": true, "sun": true,
+}
+
+// thisWords before a weekday change nothing; nextWords make it ambiguous.
+var (
+	thisWords = map[string]bool{"this": true, "этот": true, "эту": true, "это": true, "эта": true}
+	nextWords = map[string]bool{
+		"next": true, "следующий": true, "следующую": true, "следующая": true,
+		"следующее": true, "следующей": true, "след": true,
+	}
+)
+
+var months = map[string]time.Month{
+	"jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3,
+	"apr": 4, "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7,
+	"aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9,
+	"oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+	"января": 1, "январь": 1, "янв": 1,
+	"февраля": 2, "февраль": 2, "фев": 2, "февр": 2,
+	"марта": 3, "март": 3, "мар": 3,
+	"апреля": 4, "апрель": 4, "апр": 4,
+	"мая": 5, "май": 5,
+	"июня": 6, "июнь": 6, "июн": 6,
+	"июля": 7, "июль": 7, "июл": 7,
+	"августа": 8, "август": 8, "авг": 8,
+	"сентября": 9, "сентябрь": 9, "сен": 9, "сент": 9,
+	"октября": 10, "октябрь": 10, "окт": 10,
+	"ноября": 11, "ноябрь": 11, "ноя": 11, "нояб": 11,
+	"декабря": 12, "декабрь": 12, "дек": 12,
+}
+
+// yearWords may follow a year: "25 ноября 2026 г.", "2026 года".
+var yearWords = map[string]bool{"г": true, "года": true}
+
+// Meridiem words: English am/pm and the Russian parts of the day.
+var meridiems = map[string]bool{
+	"am": true, "a.m": true, "pm": true, "p.m": true,
+	"утра": true, "дня": true, "вечера": true, "ночи": true,
+}
+
+var (
+	hourUnits = map[string]bool{
+		"h": true, "hr": true, "hrs": true, "hour": true, "hours": true,
+		"ч": true, "час": true, "часа": true, "часов": true,
+	}
+	minuteUnits = map[string]bool{
+		"m": true, "min": true, "mins": true, "minute": true, "minutes": true,
+		"м": true, "мин": true, "минута": true, "минуту": true, "минуты": true, "минут": true,
+	}
+	// clockHourWords make "в 2 часа" a time rather than a duration.
+	clockHourWords = map[string]bool{"час": true, "часа": true, "часов": true}
+)
+
+// digits reports whether s is 1 to max ASCII digits, and their value.
+func digits(s string, max int) (int, bool) {
+	if s == "" || len(s) > max {
+		return 0, false
+	}
+	n := 0
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n, true
+}
+
+// cutDash splits s at its only '-' into two non-empty halves.
+func cutDash(s string) (a, b string, ok bool) {
+	if strings.Count(s, "-") != 1 {
+		return "", "", false
+	}
+	a, b, _ = strings.Cut(s, "-")
+	return a, b, a != "" && b != ""
+}
