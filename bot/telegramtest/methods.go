@@ -99,6 +99,26 @@ func (s *Server) Answered(id string) (Answer, bool) {
 	return a, ok
 }
 
+// WaitAnswer waits until the bot answers callback query id, or ctx ends.
+func (s *Server) WaitAnswer(ctx context.Context, id string) (Answer, error) {
+	for {
+		s.mu.Lock()
+		a, ok := s.answers[id]
+		wake := s.wake
+		s.mu.Unlock()
+		if ok {
+			return a, nil
+		}
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return Answer{}, fmt.Errorf("wait for the answer to callback query %s: %w", id, ctx.Err())
+		case <-s.done:
+			return Answer{}, fmt.Errorf("wait for the answer to callback query %s: server closed", id)
+		}
+	}
+}
+
 // Commands returns the command list set for the default scope and
 // languageCode ("" is the fallback list for all languages).
 func (s *Server) Commands(languageCode string) []tgbotapi.BotCommand {

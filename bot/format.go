@@ -1,0 +1,152 @@
+package bot
+
+import (
+	"fmt"
+	"html"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/calbot/calbot/calendar"
+)
+
+var (
+	weekdays = map[string][7]string{
+		"en": {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
+		"ru": {"воскресенье", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота"},
+	}
+	// Russian dates take the genitive: 21 ноября.
+	months = map[string][12]string{
+		"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+		"ru": {"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"},
+	}
+)
+
+// maxReply keeps an agenda under Telegram's 4096-character message limit,
+// with room for the "and N more" line.
+const maxReply = 3800
+
+// dayLabel names a date the way people say it: "Saturday, 21 November"
+// ("суббота, 21 ноября"), with the year when it is not ref's year.
+func dayLabel(lang string, d, ref time.Time) string {
+	if _, ok := weekdays[lang]; !ok {
+		lang = "en"
+	}
+	s := fmt.Sprintf("%s, %d %s", weekdays[lang][d.Weekday()], d.Day(), months[lang][d.Month()-1])
+	if d.Year() != ref.Year() {
+		s += fmt.Sprintf(" %d", d.Year())
+	}
+	return s
+}
+
+// shortDay is dayLabel without the weekday: "21 November".
+func shortDay(lang string, d, ref time.Time) string {
+	if _, ok := months[lang]; !ok {
+		lang = "en"
+	}
+	s := fmt.Sprintf("%d %s", d.Day(), months[lang][d.Month()-1])
+	if d.Year() != ref.Year() {
+		s += fmt.Sprintf(" %d", d.Year())
+	}
+	return s
+}
+
+func clock(t time.Time) string { return t.Format("15:04") }
+
+// formatAgenda renders a day's events as Telegram HTML: all-day events first,
+// then by start, each with its times, linked title and location. Every piece
+// of calendar text is escaped.
+func formatAgenda(lang string, day calendar.Day) string {
+	zone := html.EscapeString(day.Zone.String())
+	label := dayLabel(lang, day.Date, day.Date)
+	if len(day.Events) == 0 {
+		return text(lang, msgTodayEmpty, label, zone)
+	}
+	var b strings.Builder
+	b.WriteString(text(lang, msgTodayHeader, label, zone))
+	for i, ev := range day.Events {
+		line := "\n\n" + eventLine(lang, ev, day)
+		if b.Len()+len(line) > maxReply {
+			b.WriteString("\n\n" + text(lang, msgTodayMore, len(day.Events)-i))
+			break
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+func eventLine(lang string, ev calendar.Event, day calendar.Day) string {
+	start, end := day.Date, day.Date.AddDate(0, 0, 1)
+	var when string
+	switch {
+	case ev.AllDay && ev.End.After(end):
+		// End is exclusive: the last day is the one before it.
+		when = text(lang, msgAllDayUntil, shortDay(lang, ev.End.AddDate(0, 0, -1), day.Date))
+	case ev.AllDay:
+		when = text(lang, msgAllDay)
+	case ev.Start.Before(start) && ev.End.After(end):
+		when = text(lang, msgContinues)
+	case ev.Start.Before(start):
+		when = text(lang, msgUntil, clock(ev.End))
+	case ev.End.After(end):
+		endDay := text(lang, msgTomorrow)
+		if ev.End.After(end.AddDate(0, 0, 1)) {
+			endDay = shortDay(lang, ev.End, day.Date)
+		}
+		when = clock(ev.Start) + "–" + endDay + " " + clock(ev.End)
+	default:
+		when = clock(ev.Start) + "–" + clock(ev.End)
+	}
+	line := "<b>" + when + "</b>  " + titleLink(lang, ev)
+	if ev.Location != "" {
+		line += "\n📍 " + html.EscapeString(ev.Location)
+	}
+	return line
+}
+
+// titleLink is the escaped title, linked to the event when the link is a
+// plain https URL.
+func titleLink(lang string, ev calendar.Event) string {
+	title := ev.Title
+	if strings.TrimSpace(title) == "" {
+		title = text(lang, msgNoTitle)
+	}
+	title = html.EscapeString(title)
+	if safeLink(ev.Link) {
+		return `<a href="` + html.EscapeString(ev.Link) + `">` + title + `</a>`
+	}
+	return title
+}
+
+func safeLink(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "https" && u.Host != ""
+}
+
+// formatAdded confirms a created event: title, date, time and zone.
+func formatAdded(lang string, ev calendar.Event, zone *time.Location, now time.Time) string {
+	title := ev.Title
+	if strings.TrimSpace(title) == "" {
+		title = text(lang, msgNoTitle)
+	}
+	title = html.EscapeString(title)
+	if ev.AllDay {
+		label := dayLabel(lang, ev.Start, now)
+		if last := ev.End.AddDate(0, 0, -1); !sameDay(last, ev.Start) {
+			label += " – " + dayLabel(lang, last, now)
+		}
+		return text(lang, msgAddedAllDay, title, label)
+	}
+	start, end := ev.Start.In(zone), ev.End.In(zone)
+	times := clock(start) + "–" + clock(end)
+	if !sameDay(start, end) {
+		times = clock(start) + "–" + shortDay(lang, end, now) + " " + clock(end)
+	}
+	return text(lang, msgAdded, title, dayLabel(lang, start, now), times, html.EscapeString(zone.String()))
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}

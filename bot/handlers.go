@@ -1,0 +1,359 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"html"
+	"net/url"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"golang.org/x/oauth2"
+
+	"github.com/calbot/calbot/calendar"
+	"github.com/calbot/calbot/calendar/draft"
+	"github.com/calbot/calbot/oauth"
+	"github.com/calbot/calbot/storage"
+)
+
+// askTTL is how long a bare /add waits for its phrase.
+const askTTL = 10 * time.Minute
+
+// handle runs one update. It has its own deadline and outlives ctx's
+// cancellation, so a shutdown does not cut a half-made reply.
+func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.HandlerTimeout)
+	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			b.log.Error("handler panicked", "update_id", u.UpdateID, "panic", r)
+		}
+	}()
+	switch {
+	case u.Message != nil:
+		b.handleMessage(ctx, u.Message)
+	case u.CallbackQuery != nil:
+		b.handleCallback(ctx, u.CallbackQuery)
+	}
+}
+
+// chat is what a handler needs to know about where a message came from.
+type chat struct {
+	id, userID int64
+	lang       string
+	msgID      int
+	private    bool
+}
+
+func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
+	if m.From == nil || m.Chat == nil || m.From.IsBot {
+		return
+	}
+	c := chat{id: m.Chat.ID, userID: m.From.ID, lang: langOf(m.From.LanguageCode), msgID: m.MessageID, private: m.Chat.IsPrivate()}
+	name, at, args, isCmd := parseCommand(m.Text)
+	if isCmd && at != "" && !strings.EqualFold(at, b.self.UserName) {
+		return // addressed to another bot in a group
+	}
+	if !isCmd {
+		if !c.private {
+			return // chatter in a group is not for us
+		}
+		asked, err := b.cfg.DB.TakeAwait(c.id, b.now())
+		if err != nil {
+			b.fail(ctx, c, "read pending question", err)
+			return
+		}
+		if asked && strings.TrimSpace(m.Text) != "" {
+			b.add(ctx, c, m.Text)
+			return
+		}
+		b.reply(ctx, c, text(c.lang, msgHint), nil)
+		return
+	}
+	switch name {
+	case "start":
+		if args == "connect" && c.private {
+			b.connect(ctx, c)
+			return
+		}
+		b.reply(ctx, c, text(c.lang, msgHelp), nil)
+	case "help":
+		b.reply(ctx, c, text(c.lang, msgHelp), nil)
+	case "connect", "today", "add", "disconnect", "cancel":
+		if !c.private {
+			b.toPrivate(ctx, c, name)
+			return
+		}
+		switch name {
+		case "connect":
+			b.connect(ctx, c)
+		case "today":
+			b.today(ctx, c)
+		case "add":
+			b.addCommand(ctx, c, args)
+		case "disconnect":
+			b.disconnect(ctx, c)
+		case "cancel":
+			b.cancel(ctx, c)
+		}
+	default:
+		if c.private {
+			b.reply(ctx, c, text(c.lang, msgHint), nil)
+		}
+	}
+}
+
+// toPrivate answers a calendar command in a group with a button to the
+// private chat: a sign-in link in a group could be used by anyone there.
+func (b *Bot) toPrivate(ctx context.Context, c chat, name string) {
+	u := "https://t.me/" + url.PathEscape(b.self.UserName)
+	if name == "connect" {
+		u += "?start=connect"
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonURL(text(c.lang, msgOpenPrivate), u)))
+	b.reply(ctx, c, text(c.lang, msgGroupOnlyPrivate), &kb)
+}
+
+func (b *Bot) connect(ctx context.Context, c chat) {
+	link, err := b.cfg.DB.Link(c.id)
+	linked := err == nil
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		b.fail(ctx, c, "read link", err)
+		return
+	}
+	start, err := b.cfg.Accounts.Begin(ctx, c.id, c.userID, c.lang)
+	if err != nil {
+		b.fail(ctx, c, "begin sign-in", err)
+		return
+	}
+	msgText := text(c.lang, msgConnect)
+	if linked {
+		msgText = text(c.lang, msgAlreadyLinked, html.EscapeString(link.Email)) + "\n\n" + msgText
+	}
+	// Telegram rejects URL buttons to hosts without a dot (localhost): in
+	// local development the link goes in the text, previews off.
+	if u, err := url.Parse(start); err == nil && !strings.Contains(u.Hostname(), ".") {
+		local := text(c.lang, msgConnectLocal, html.EscapeString(start))
+		if linked {
+			local = text(c.lang, msgAlreadyLinked, html.EscapeString(link.Email)) + "\n\n" + local
+		}
+		b.reply(ctx, c, local, nil)
+		return
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonURL(text(c.lang, msgConnectButton), start)))
+	b.reply(ctx, c, msgText, &kb)
+}
+
+func (b *Bot) today(ctx context.Context, c chat) {
+	link, ok := b.link(ctx, c)
+	if !ok {
+		return
+	}
+	var day calendar.Day
+	err := b.google(c.id, func(ts oauth2.TokenSource) (err error) {
+		day, err = b.cfg.Calendar.Day(ctx, ts, b.now(), zoneOf(link))
+		return err
+	})
+	if err != nil {
+		b.calendarFailed(ctx, c, "list today", err)
+		return
+	}
+	b.saveZone(c, link, day.Zone)
+	b.reply(ctx, c, formatAgenda(c.lang, day), nil)
+}
+
+func (b *Bot) addCommand(ctx context.Context, c chat, args string) {
+	if _, ok := b.link(ctx, c); !ok {
+		return
+	}
+	if args == "" {
+		if err := b.cfg.DB.Await(c.id, b.now().Add(askTTL)); err != nil {
+			b.fail(ctx, c, "remember question", err)
+			return
+		}
+		b.reply(ctx, c, text(c.lang, msgAddAsk), nil)
+		return
+	}
+	b.add(ctx, c, args)
+}
+
+// add creates the event a phrase describes. The event id comes from the
+// chat and message ids, so an update delivered twice creates one event.
+func (b *Bot) add(ctx context.Context, c chat, phrase string) {
+	link, ok := b.link(ctx, c)
+	if !ok {
+		return
+	}
+	zone := zoneOf(link)
+	if zone == nil {
+		err := b.google(c.id, func(ts oauth2.TokenSource) (err error) {
+			zone, err = b.cfg.Calendar.Zone(ctx, ts)
+			return err
+		})
+		if err != nil {
+			b.calendarFailed(ctx, c, "read calendar zone", err)
+			return
+		}
+		b.saveZone(c, link, zone)
+	}
+	now := b.now().In(zone)
+	d, err := draft.Parse(phrase, now)
+	if err != nil {
+		b.reply(ctx, c, parseError(c.lang, err), nil)
+		return
+	}
+	var ev calendar.Event
+	err = b.google(c.id, func(ts oauth2.TokenSource) (err error) {
+		ev, err = b.cfg.Calendar.Insert(ctx, ts, calendar.NewEvent{
+			ID: calendar.EventID(c.id, int64(c.msgID)), Title: d.Title, AllDay: d.AllDay, Start: d.Start, End: d.End,
+		})
+		return err
+	})
+	if err != nil {
+		b.calendarFailed(ctx, c, "insert event", err)
+		return
+	}
+	row := []tgbotapi.InlineKeyboardButton{tgbotapi.NewInlineKeyboardButtonData(text(c.lang, msgUndoButton), undoData(c.userID, ev.ID))}
+	if safeLink(ev.Link) {
+		row = append(row, tgbotapi.NewInlineKeyboardButtonURL(text(c.lang, msgOpenInCalendar), ev.Link))
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(row)
+	b.reply(ctx, c, formatAdded(c.lang, ev, zone, now), &kb)
+}
+
+// parseError explains why a phrase could not be read, with examples.
+func parseError(lang string, err error) string {
+	var pe *draft.Error
+	if !errors.As(err, &pe) {
+		return text(lang, msgAddErrEmpty) + "\n\n" + text(lang, msgAddExamples)
+	}
+	tok := html.EscapeString(pe.Token)
+	var s string
+	switch pe.Kind {
+	case draft.KindEmpty:
+		s = text(lang, msgAddErrEmpty)
+	case draft.KindTooLong:
+		s = text(lang, msgAddErrTooLong)
+	case draft.KindNoTitle:
+		s = text(lang, msgAddErrNoTitle)
+	case draft.KindNoWhen:
+		s = text(lang, msgAddErrNoWhen, tok)
+	case draft.KindNoStart:
+		s = text(lang, msgAddErrNoStart)
+	case draft.KindBadDate:
+		s = text(lang, msgAddErrBadDate, tok)
+	case draft.KindBadTime:
+		s = text(lang, msgAddErrBadTime, tok)
+	case draft.KindBadRange:
+		s = text(lang, msgAddErrBadRange, tok)
+	default:
+		s = text(lang, msgAddErrAmbiguous, tok)
+	}
+	return s + "\n\n" + text(lang, msgAddExamples)
+}
+
+func (b *Bot) cancel(ctx context.Context, c chat) {
+	asked, err := b.cfg.DB.TakeAwait(c.id, b.now())
+	if err != nil {
+		b.fail(ctx, c, "forget question", err)
+		return
+	}
+	if asked {
+		b.reply(ctx, c, text(c.lang, msgAddCancelled), nil)
+		return
+	}
+	b.reply(ctx, c, text(c.lang, msgNothingToCancel), nil)
+}
+
+func (b *Bot) disconnect(ctx context.Context, c chat) {
+	link, ok := b.link(ctx, c)
+	if !ok {
+		return
+	}
+	revoked, err := b.cfg.Accounts.Disconnect(ctx, c.id)
+	switch {
+	case errors.Is(err, oauth.ErrNotLinked):
+		b.reply(ctx, c, text(c.lang, msgNotConnected), nil)
+	case err != nil:
+		b.fail(ctx, c, "disconnect", err)
+	case revoked:
+		b.reply(ctx, c, text(c.lang, msgDisconnected, html.EscapeString(link.Email)), nil)
+	default:
+		b.reply(ctx, c, text(c.lang, msgDisconnectedLocalOnly, html.EscapeString(link.Email)), nil)
+	}
+}
+
+// link returns the chat's link, or tells the chat it has none.
+func (b *Bot) link(ctx context.Context, c chat) (storage.Link, bool) {
+	l, err := b.cfg.DB.Link(c.id)
+	if errors.Is(err, storage.ErrNotFound) {
+		b.reply(ctx, c, text(c.lang, msgNotConnected), nil)
+		return l, false
+	}
+	if err != nil {
+		b.fail(ctx, c, "read link", err)
+		return l, false
+	}
+	return l, true
+}
+
+func zoneOf(l storage.Link) *time.Location {
+	if l.Zone != "" {
+		if loc, err := time.LoadLocation(l.Zone); err == nil {
+			return loc
+		}
+	}
+	return nil
+}
+
+// saveZone remembers the calendar's zone so the next /today asks Google
+// once.
+func (b *Bot) saveZone(c chat, l storage.Link, zone *time.Location) {
+	if zone == nil || zone.String() == l.Zone {
+		return
+	}
+	err := b.cfg.DB.UpdateLink(c.id, func(l *storage.Link) error { l.Zone = zone.String(); return nil })
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		b.log.Warn("save calendar zone failed", "chat_id", c.id, "err", err)
+	}
+}
+
+// calendarFailed tells the user what a failed Google call means for them.
+func (b *Bot) calendarFailed(ctx context.Context, c chat, op string, err error) {
+	switch {
+	case errors.Is(err, oauth.ErrRevoked):
+		b.log.Info("grant revoked at google", "chat_id", c.id, "op", op)
+		b.reply(ctx, c, text(c.lang, msgRevoked), nil)
+	case errors.Is(err, oauth.ErrNotLinked):
+		b.reply(ctx, c, text(c.lang, msgNotConnected), nil)
+	case errors.Is(err, calendar.ErrUnavailable):
+		b.log.Warn("google unavailable", "chat_id", c.id, "op", op, "err", err)
+		b.reply(ctx, c, text(c.lang, msgGoogleSlow), nil)
+	default:
+		b.fail(ctx, c, op, err)
+	}
+}
+
+// fail logs err for the operator and tells the user plainly.
+func (b *Bot) fail(ctx context.Context, c chat, op string, err error) {
+	b.log.Error("command failed", "chat_id", c.id, "op", op, "err", err)
+	b.reply(ctx, c, text(c.lang, msgInternal), nil)
+}
+
+// reply sends HTML text to the chat with link previews off.
+func (b *Bot) reply(ctx context.Context, c chat, body string, kb *tgbotapi.InlineKeyboardMarkup) {
+	b.send(ctx, c.id, body, kb)
+}
+
+func (b *Bot) send(ctx context.Context, chatID int64, body string, kb *tgbotapi.InlineKeyboardMarkup) {
+	m := tgbotapi.NewMessage(chatID, body)
+	m.ParseMode = tgbotapi.ModeHTML
+	m.DisableWebPagePreview = true
+	if kb != nil {
+		m.ReplyMarkup = kb
+	}
+	if _, err := b.request(ctx, m); err != nil {
+		b.log.Error("send message failed", "chat_id", chatID, "err", err)
+	}
+}

@@ -1,0 +1,219 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+)
+
+// msg names a reply. Every reply the bot sends is in catalog, in English and
+// Russian; handlers never write user-facing text inline.
+type msg int
+
+const (
+	msgHelp msg = iota
+	msgHint
+	msgGroupOnlyPrivate
+	msgOpenPrivate
+	msgConnect
+	msgConnectLocal
+	msgConnectButton
+	msgAlreadyLinked
+	msgConnected
+	msgConnectedReplaced
+	msgConnectedZone
+	msgConnectDenied
+	msgConnectMissingScope
+	msgConnectFailed
+	msgNotConnected
+	msgRevoked
+	msgGoogleSlow
+	msgInternal
+	msgTodayHeader
+	msgTodayEmpty
+	msgTodayMore
+	msgAllDay
+	msgAllDayUntil
+	msgUntil
+	msgContinues
+	msgAddAsk
+	msgAddCancelled
+	msgNothingToCancel
+	msgAdded
+	msgAddedAllDay
+	msgOpenInCalendar
+	msgUndoButton
+	msgUndone
+	msgUndoneToast
+	msgUndoNotYours
+	msgUndoGone
+	msgUndoFailed
+	msgDisconnected
+	msgDisconnectedLocalOnly
+	msgNoTitle
+	msgAddErrEmpty
+	msgAddErrTooLong
+	msgAddErrNoTitle
+	msgAddErrNoWhen
+	msgAddErrNoStart
+	msgAddErrBadDate
+	msgAddErrBadTime
+	msgAddErrBadRange
+	msgAddErrAmbiguous
+	msgAddExamples
+	msgTomorrow
+	numMsgs
+)
+
+// catalog holds the replies. Arguments are HTML-escaped by the caller;
+// the texts themselves are Telegram HTML.
+var catalog = map[string][numMsgs]string{
+	"en": {
+		msgHelp: "<b>calbot</b> links this chat to your Google Calendar.\n\n" +
+			"/connect — link your Google account\n" +
+			"/today — today's events\n" +
+			"/add — add an event, e.g. <code>/add Lunch tomorrow 13:00-14:00</code>\n" +
+			"/disconnect — unlink and revoke access\n" +
+			"/cancel — stop waiting for an /add phrase\n" +
+			"/help — this message",
+		msgHint:             "I didn't understand that. Send /help to see what I can do.",
+		msgGroupOnlyPrivate: "For your privacy, calendar commands work only in a private chat with me. Tap the button to open it.",
+		msgOpenPrivate:      "Open private chat",
+		msgConnect: "Tap the button to sign in with Google and let calbot see and add events in your calendars.\n\n" +
+			"The link is yours alone: it works once, for 10 minutes.",
+		msgConnectLocal: "Open this link to sign in with Google and let calbot see and add events in your calendars:\n%s\n\n" +
+			"The link is yours alone: it works once, for 10 minutes.",
+		msgConnectButton:       "Connect Google Calendar",
+		msgAlreadyLinked:       "This chat is already linked to <b>%s</b>. To link a different account, use the button below: the current link will be replaced and its access revoked.",
+		msgConnected:           "Connected as <b>%s</b>. Not you? /disconnect",
+		msgConnectedReplaced:   "Connected as <b>%s</b> (replaces %s). Not you? /disconnect",
+		msgConnectedZone:       "Your calendar's time zone is %s. Try /today or <code>/add Lunch tomorrow 13:00</code>.",
+		msgConnectDenied:       "Google sign-in was cancelled, so nothing was linked. Send /connect to try again.",
+		msgConnectMissingScope: "calbot did not get access to your calendar: the Google Calendar box was not ticked on Google's page. Send /connect again and tick it.",
+		msgConnectFailed:       "Google sign-in did not finish and nothing was stored. Send /connect to try again.",
+		msgNotConnected:        "No Google Calendar is linked to this chat yet. Send /connect to link one.",
+		msgRevoked: "Google says calbot's access to your calendar was revoked or has expired, so I removed the link. Send /connect to link again.\n\n" +
+			"If this keeps happening every few days, tell the bot's operator: their Google app is still in Testing mode, where access expires after 7 days.",
+		msgGoogleSlow:      "Google is slow to answer right now. Please try again in a minute.",
+		msgInternal:        "Something went wrong on my side. Please try again; if it keeps failing, tell the bot's operator.",
+		msgTodayHeader:     "<b>Today, %s</b> (%s)",
+		msgTodayEmpty:      "Nothing on your calendar today, %s (%s).",
+		msgTodayMore:       "…and %d more. Open Google Calendar to see them all.",
+		msgAllDay:          "all day",
+		msgAllDayUntil:     "all day, until %s",
+		msgUntil:           "until %s",
+		msgContinues:       "continues all day",
+		msgAddAsk:          "What and when? Send it in one message, for example:\n<code>Lunch tomorrow 13:00-14:00</code>\n<code>Dentist 25.11 9:30 1h</code>\nor /cancel.",
+		msgAddCancelled:    "OK, I'm not waiting for an event any more.",
+		msgNothingToCancel: "There was nothing to cancel.",
+		msgAdded:           "Added <b>%s</b>\n%s, %s (%s)",
+		msgAddedAllDay:     "Added <b>%s</b>\n%s, all day",
+		msgOpenInCalendar:  "Open in Google Calendar",
+		msgUndoButton:      "Undo",
+		msgUndone:          "Undone: the event was deleted from your calendar.",
+		msgUndoneToast:     "Deleted",
+		msgUndoNotYours:    "Only the person who added this event can undo it.",
+		msgUndoGone:        "That event is already gone.",
+		msgUndoFailed:      "Couldn't delete it right now. Please try again.",
+		msgDisconnected:    "Disconnected <b>%s</b>. calbot's access was revoked at Google and nothing about your calendar is stored any more.",
+		msgDisconnectedLocalOnly: "Disconnected <b>%s</b> here, but Google could not be reached to revoke access. " +
+			"To finish, remove calbot at https://myaccount.google.com/permissions.",
+		msgNoTitle:         "(no title)",
+		msgAddErrEmpty:     "Tell me what and when, for example <code>/add Lunch tomorrow 13:00-14:00</code>.",
+		msgAddErrTooLong:   "That's too long for an event. Keep it to a short title and a time.",
+		msgAddErrNoTitle:   "What is the event called? Put a title before the date, for example <code>/add Lunch tomorrow 13:00</code>.",
+		msgAddErrNoWhen:    "When is it? Add a date or a time, for example <code>/add %s tomorrow 13:00</code>.",
+		msgAddErrNoStart:   "A length needs a start time, for example <code>/add Call 15:00 30m</code>.",
+		msgAddErrBadDate:   "There's no such date: <code>%s</code>.",
+		msgAddErrBadTime:   "There's no such time: <code>%s</code>. Use 24-hour <code>13:00</code> or <code>1pm</code>.",
+		msgAddErrBadRange:  "The end must be after the start, and an event can last at most 14 days: <code>%s</code>.",
+		msgAddErrAmbiguous: "I can't tell which one you mean: <code>%s</code>. Give one date and one time (or one range).",
+		msgAddExamples: "Examples:\n<code>/add Lunch tomorrow 13:00-14:00</code>\n<code>/add Call mom friday 7pm</code>\n<code>/add Standup 9:30 15m</code>\n" +
+			"<code>/add Vacation Nov 25</code> (all day)",
+		msgTomorrow: "tomorrow",
+	},
+	"ru": {
+		msgHelp: "<b>calbot</b> связывает этот чат с вашим Google Календарём.\n\n" +
+			"/connect — подключить аккаунт Google\n" +
+			"/today — события на сегодня\n" +
+			"/add — добавить событие, например <code>/add Обед завтра 13:00-14:00</code>\n" +
+			"/disconnect — отключить и отозвать доступ\n" +
+			"/cancel — не ждать фразу для /add\n" +
+			"/help — эта справка",
+		msgHint:             "Я не понял. Отправьте /help, чтобы узнать, что я умею.",
+		msgGroupOnlyPrivate: "Ради вашей приватности команды календаря работают только в личном чате со мной. Нажмите кнопку, чтобы открыть его.",
+		msgOpenPrivate:      "Открыть личный чат",
+		msgConnect: "Нажмите кнопку, чтобы войти через Google и разрешить calbot просматривать и добавлять события в ваших календарях.\n\n" +
+			"Ссылка только для вас: она работает один раз, 10 минут.",
+		msgConnectLocal: "Откройте ссылку, чтобы войти через Google и разрешить calbot просматривать и добавлять события в ваших календарях:\n%s\n\n" +
+			"Ссылка только для вас: она работает один раз, 10 минут.",
+		msgConnectButton:       "Подключить Google Календарь",
+		msgAlreadyLinked:       "Этот чат уже связан с <b>%s</b>. Чтобы подключить другой аккаунт, нажмите кнопку ниже: текущая связь будет заменена, а её доступ отозван.",
+		msgConnected:           "Подключено: <b>%s</b>. Это не вы? /disconnect",
+		msgConnectedReplaced:   "Подключено: <b>%s</b> (вместо %s). Это не вы? /disconnect",
+		msgConnectedZone:       "Часовой пояс вашего календаря: %s. Попробуйте /today или <code>/add Обед завтра 13:00</code>.",
+		msgConnectDenied:       "Вход через Google отменён, ничего не подключено. Отправьте /connect, чтобы попробовать снова.",
+		msgConnectMissingScope: "calbot не получил доступ к календарю: на странице Google не была отмечена галочка Google Календаря. Отправьте /connect ещё раз и отметьте её.",
+		msgConnectFailed:       "Вход через Google не завершился, ничего не сохранено. Отправьте /connect, чтобы попробовать снова.",
+		msgNotConnected:        "К этому чату ещё не подключён Google Календарь. Отправьте /connect, чтобы подключить.",
+		msgRevoked: "Google сообщает, что доступ calbot к календарю отозван или истёк, поэтому я удалил связь. Отправьте /connect, чтобы подключить снова.\n\n" +
+			"Если это повторяется каждые несколько дней, сообщите владельцу бота: его приложение Google всё ещё в режиме тестирования, где доступ истекает через 7 дней.",
+		msgGoogleSlow:      "Google сейчас отвечает медленно. Попробуйте ещё раз через минуту.",
+		msgInternal:        "У меня что-то пошло не так. Попробуйте ещё раз; если ошибка повторяется, сообщите владельцу бота.",
+		msgTodayHeader:     "<b>Сегодня, %s</b> (%s)",
+		msgTodayEmpty:      "Сегодня, %s, в календаре ничего нет (%s).",
+		msgTodayMore:       "…и ещё %d. Откройте Google Календарь, чтобы увидеть все.",
+		msgAllDay:          "весь день",
+		msgAllDayUntil:     "весь день, до %s",
+		msgUntil:           "до %s",
+		msgContinues:       "продолжается весь день",
+		msgAddAsk:          "Что и когда? Напишите одним сообщением, например:\n<code>Обед завтра 13:00-14:00</code>\n<code>Стоматолог 25.11 9:30 1ч</code>\nили /cancel.",
+		msgAddCancelled:    "Хорошо, больше не жду событие.",
+		msgNothingToCancel: "Отменять нечего.",
+		msgAdded:           "Добавлено: <b>%s</b>\n%s, %s (%s)",
+		msgAddedAllDay:     "Добавлено: <b>%s</b>\n%s, весь день",
+		msgOpenInCalendar:  "Открыть в Google Календаре",
+		msgUndoButton:      "Отменить",
+		msgUndone:          "Отменено: событие удалено из календаря.",
+		msgUndoneToast:     "Удалено",
+		msgUndoNotYours:    "Отменить событие может только тот, кто его добавил.",
+		msgUndoGone:        "Этого события уже нет.",
+		msgUndoFailed:      "Не получилось удалить. Попробуйте ещё раз.",
+		msgDisconnected:    "Отключено: <b>%s</b>. Доступ calbot отозван в Google, данные о вашем календаре больше не хранятся.",
+		msgDisconnectedLocalOnly: "Отключено здесь: <b>%s</b>, но Google не ответил, и доступ не отозван. " +
+			"Чтобы завершить, удалите calbot на https://myaccount.google.com/permissions.",
+		msgNoTitle:         "(без названия)",
+		msgAddErrEmpty:     "Напишите, что и когда, например <code>/add Обед завтра 13:00-14:00</code>.",
+		msgAddErrTooLong:   "Слишком длинно для события. Оставьте короткое название и время.",
+		msgAddErrNoTitle:   "Как называется событие? Напишите название перед датой, например <code>/add Обед завтра 13:00</code>.",
+		msgAddErrNoWhen:    "Когда? Добавьте дату или время, например <code>/add %s завтра 13:00</code>.",
+		msgAddErrNoStart:   "Для длительности нужно время начала, например <code>/add Звонок 15:00 30м</code>.",
+		msgAddErrBadDate:   "Такой даты нет: <code>%s</code>.",
+		msgAddErrBadTime:   "Такого времени нет: <code>%s</code>. Пишите <code>13:00</code> или <code>9:30</code>.",
+		msgAddErrBadRange:  "Конец должен быть позже начала, а событие — не дольше 14 дней: <code>%s</code>.",
+		msgAddErrAmbiguous: "Непонятно, что из этого имеется в виду: <code>%s</code>. Укажите одну дату и одно время (или один интервал).",
+		msgAddExamples: "Примеры:\n<code>/add Обед завтра 13:00-14:00</code>\n<code>/add Стоматолог 25.11 9:30 1ч</code>\n<code>/add Созвон в пятницу 19:00</code>\n" +
+			"<code>/add Отпуск 25 ноября</code> (весь день)",
+		msgTomorrow: "завтра",
+	},
+}
+
+// text returns reply m in lang, with args (already HTML-escaped) filled in.
+func text(lang string, m msg, args ...any) string {
+	t, ok := catalog[lang]
+	if !ok {
+		t = catalog["en"]
+	}
+	if len(args) == 0 {
+		return t[m]
+	}
+	return fmt.Sprintf(t[m], args...)
+}
+
+// langOf picks the reply language from Telegram's language_code: Russian for
+// "ru" (and regional forms like "ru-RU"), English otherwise.
+func langOf(code string) string {
+	if strings.HasPrefix(strings.ToLower(code), "ru") {
+		return "ru"
+	}
+	return "en"
+}

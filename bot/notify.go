@@ -1,0 +1,45 @@
+package bot
+
+import (
+	"context"
+	"html"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/calbot/calbot/oauth"
+)
+
+// Notify tells a chat how its sign-in ended. cmd hands it to oauth as
+// OnResult. On success it also learns the calendar's time zone, so the first
+// /today asks Google once.
+func (b *Bot) Notify(ctx context.Context, r oauth.Result) {
+	lang := langOf(r.Lang)
+	switch r.Outcome {
+	case oauth.Connected:
+		body := text(lang, msgConnected, html.EscapeString(r.Email))
+		if r.Replaced != "" && r.Replaced != r.Email {
+			body = text(lang, msgConnectedReplaced, html.EscapeString(r.Email), html.EscapeString(r.Replaced))
+		}
+		var zone *time.Location
+		err := b.google(r.ChatID, func(ts oauth2.TokenSource) (err error) {
+			zone, err = b.cfg.Calendar.Zone(ctx, ts)
+			return err
+		})
+		if err != nil {
+			b.log.Warn("read calendar zone after connect failed", "chat_id", r.ChatID, "err", err)
+		} else {
+			if l, err := b.cfg.DB.Link(r.ChatID); err == nil {
+				b.saveZone(chat{id: r.ChatID}, l, zone)
+			}
+			body += "\n\n" + text(lang, msgConnectedZone, html.EscapeString(zone.String()))
+		}
+		b.send(ctx, r.ChatID, body, nil)
+	case oauth.Denied:
+		b.send(ctx, r.ChatID, text(lang, msgConnectDenied), nil)
+	case oauth.MissingScope:
+		b.send(ctx, r.ChatID, text(lang, msgConnectMissingScope), nil)
+	default:
+		b.send(ctx, r.ChatID, text(lang, msgConnectFailed), nil)
+	}
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/joho/godotenv"
+	"github.com/kelseyhightower/envconfig"
+)
+
+// env is the environment calbot reads, with envconfig. Every field is a
+// string so that validate can report all problems at once, in words, instead
+// of stopping at the first one.
+type env struct {
+	TelegramBotToken      string `envconfig:"TELEGRAM_BOT_TOKEN" desc:"bot token from @BotFather (required)"`
+	PublicURL             string `envconfig:"PUBLIC_URL" desc:"externally reachable base URL, e.g. https://calbot.example.com (required)"`
+	GoogleClientID        string `envconfig:"GOOGLE_CLIENT_ID" desc:"OAuth client id (or GOOGLE_CREDENTIALS_FILE)"`
+	GoogleClientSecret    string `envconfig:"GOOGLE_CLIENT_SECRET" desc:"OAuth client secret (or GOOGLE_CREDENTIALS_FILE)"`
+	GoogleCredentialsFile string `envconfig:"GOOGLE_CREDENTIALS_FILE" desc:"client_secret JSON downloaded from Cloud Console"`
+	SecretKey             string `envconfig:"SECRET_KEY" desc:"32 random bytes, base64; generated beside the database if unset"`
+	HTTPAddr              string `envconfig:"HTTP_ADDR" default:":8080" desc:"address of the OAuth callback server"`
+	DBPath                string `envconfig:"DB_PATH" default:"calbot.db" desc:"bbolt database file"`
+	LogLevel              string `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
+	TelegramAPIURL        string `envconfig:"TELEGRAM_API_URL" default:"https://api.telegram.org" desc:"Bot API server"`
+	GoogleAuthURL         string `envconfig:"GOOGLE_AUTH_URL" default:"https://accounts.google.com/o/oauth2/v2/auth" desc:"Google authorization endpoint"`
+	GoogleTokenURL        string `envconfig:"GOOGLE_TOKEN_URL" default:"https://oauth2.googleapis.com/token" desc:"Google token endpoint"`
+	GoogleRevokeURL       string `envconfig:"GOOGLE_REVOKE_URL" default:"https://oauth2.googleapis.com/revoke" desc:"Google revocation endpoint"`
+	GoogleCalendarURL     string `envconfig:"GOOGLE_CALENDAR_URL" default:"https://www.googleapis.com/calendar/v3/" desc:"Calendar API base URL"`
+}
+
+// config is the checked configuration.
+type config struct {
+	env
+	SecretKey []byte // nil: use or create the key file beside the database
+	LogLevel  slog.Level
+}
+
+// configError lists every problem found, one per line.
+type configError []string
+
+func (e configError) Error() string {
+	return "configuration problems:\n  - " + strings.Join(e, "\n  - ") + "\nSee .env.example or README.md for every variable."
+}
+
+// readDotEnv loads ./.env into the process environment for the variables
+// the environment does not already set: the real environment wins.
+func readDotEnv(path string) error {
+	vals, err := godotenv.Read(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return configError{fmt.Sprintf("%s cannot be read: %v", path, err)}
+	}
+	for k, v := range vals {
+		if _, set := os.LookupEnv(k); !set {
+			os.Setenv(k, v)
+		}
+	}
+	return nil
+}
+
+// loadConfig reads the environment and checks it.
+func loadConfig() (config, error) {
+	var e env
+	if err := envconfig.Process("", &e); err != nil {
+		return config{}, configError{err.Error()}
+	}
+	return e.validate()
+}
+
+var botTokenRE = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{20,}$`)
+
+func (e env) validate() (config, error) {
+	var problems configError
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	trim := func(s *string) { *s = strings.TrimSpace(*s) }
+	for _, s := range []*string{&e.TelegramBotToken, &e.PublicURL, &e.GoogleClientID, &e.GoogleClientSecret, &e.GoogleCredentialsFile,
+		&e.SecretKey, &e.HTTPAddr, &e.DBPath, &e.LogLevel, &e.TelegramAPIURL, &e.GoogleAuthURL, &e.GoogleTokenURL, &e.GoogleRevokeURL, &e.GoogleCalendarURL} {
+		trim(s)
+	}
+	c := config{env: e}
+
+	switch {
+	case e.TelegramBotToken == "":
+		add("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token here")
+	case !botTokenRE.MatchString(e.TelegramBotToken):
+		add("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then 35 or so letters, as @BotFather shows it): copy it again")
+	}
+
+	if e.PublicURL == "" {
+		add("PUBLIC_URL is not set: give the https address where Google can reach calbot, e.g. https://calbot.example.com")
+	} else if u, err := url.Parse(e.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		add("PUBLIC_URL %q is not a plain http(s) base URL like https://calbot.example.com", e.PublicURL)
+	} else {
+		c.PublicURL = strings.TrimRight(e.PublicURL, "/")
+	}
+
+	c.validateGoogleClient(add)
+
+	if e.SecretKey != "" {
+		key, err := decodeKey(e.SecretKey)
+		if err != nil {
+			add("SECRET_KEY %v: generate one with `openssl rand -base64 32`, or unset it to let calbot make one", err)
+		}
+		c.SecretKey = key
+	}
+	if _, _, err := net.SplitHostPort(e.HTTPAddr); err != nil {
+		add("HTTP_ADDR %q is not host:port (e.g. :8080 or 127.0.0.1:8080)", e.HTTPAddr)
+	}
+	if e.DBPath == "" {
+		add("DB_PATH is empty: give a file path such as /var/lib/calbot/calbot.db")
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(e.LogLevel)); err != nil {
+		add("LOG_LEVEL %q is not one of debug, info, warn, error", e.LogLevel)
+	}
+	for _, v := range []struct{ name, val string }{
+		{"TELEGRAM_API_URL", e.TelegramAPIURL}, {"GOOGLE_AUTH_URL", e.GoogleAuthURL}, {"GOOGLE_TOKEN_URL", e.GoogleTokenURL},
+		{"GOOGLE_REVOKE_URL", e.GoogleRevokeURL}, {"GOOGLE_CALENDAR_URL", e.GoogleCalendarURL},
+	} {
+		if u, err := url.Parse(v.val); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			add("%s %q is not an absolute http(s) URL (unset it to use Google's or Telegram's)", v.name, v.val)
+		}
+	}
+	if len(problems) > 0 {
+		return config{}, problems
+	}
+	return c, nil
+}
+
+// validateGoogleClient takes the client from GOOGLE_CLIENT_ID/SECRET or
+// from the JSON file Cloud Console offers for download.
+func (c *config) validateGoogleClient(add func(string, ...any)) {
+	if c.GoogleCredentialsFile != "" {
+		if c.GoogleClientID != "" || c.GoogleClientSecret != "" {
+			add("set either GOOGLE_CREDENTIALS_FILE or GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, not both")
+			return
+		}
+		id, secret, err := readCredentials(c.GoogleCredentialsFile)
+		if err != nil {
+			add("GOOGLE_CREDENTIALS_FILE: %v", err)
+			return
+		}
+		c.GoogleClientID, c.GoogleClientSecret = id, secret
+	}
+	switch {
+	case c.GoogleClientID == "" && c.GoogleClientSecret == "":
+		add("no Google OAuth client: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or GOOGLE_CREDENTIALS_FILE (README: \"Google OAuth client\")")
+		return
+	case c.GoogleClientID == "":
+		add("GOOGLE_CLIENT_ID is not set (it ends in .apps.googleusercontent.com)")
+	case !strings.HasSuffix(c.GoogleClientID, ".apps.googleusercontent.com"):
+		add("GOOGLE_CLIENT_ID should end in .apps.googleusercontent.com: copy the Client ID, not the project id or the secret")
+	}
+	if c.GoogleClientSecret == "" {
+		add("GOOGLE_CLIENT_SECRET is not set: copy it from the OAuth client in Cloud Console (it is shown once; reset it if lost)")
+	} else if strings.ContainsAny(c.GoogleClientSecret, " \t\r\n\"'") {
+		add("GOOGLE_CLIENT_SECRET contains spaces or quotes: copy it again")
+	}
+}
+
+// readCredentials reads a client_secret_….json from Cloud Console: a "web"
+// client or an "installed" one.
+func readCredentials(path string) (id, secret string, err error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", "", fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	var f map[string]*struct {
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+	}
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return "", "", fmt.Errorf("%s is not the JSON file Cloud Console gives for an OAuth client: %v", path, err)
+	}
+	for _, kind := range []string{"web", "installed"} {
+		if c := f[kind]; c != nil {
+			return strings.TrimSpace(c.ClientID), strings.TrimSpace(c.ClientSecret), nil
+		}
+	}
+	return "", "", fmt.Errorf("%s has no \"web\" client: download the JSON of a Web application client", path)
+}
+
+// decodeKey reads 32 bytes of base64 in any of the usual alphabets.
+func decodeKey(s string) ([]byte, error) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if k, err := enc.DecodeString(s); err == nil {
+			if len(k) != 32 {
+				return nil, fmt.Errorf("decodes to %d bytes, want 32", len(k))
+			}
+			return k, nil
+		}
+	}
+	return nil, errors.New("is not base64")
+}
