@@ -29,6 +29,11 @@ var ErrNotFound = errors.New("calendar event not found")
 // limit or not at all, even after a few retries. The user should try again later.
 var ErrUnavailable = errors.New("google calendar unavailable")
 
+// ErrUnauthorized is returned when Google refuses the access token (401),
+// as it does at once when the user revokes access: the caller should get a
+// fresh token (which reveals the revocation) and try once more.
+var ErrUnauthorized = errors.New("google refused the access token")
+
 // Event is one event of a calendar.
 type Event struct {
 	ID, Title, Location string

@@ -101,6 +101,8 @@ func wrap(op string, err error) error {
 		switch {
 		case gerr.Code == http.StatusNotFound, gerr.Code == http.StatusGone:
 			return fmt.Errorf("%s: %w: %w", op, ErrNotFound, err)
+		case gerr.Code == http.StatusUnauthorized:
+			return fmt.Errorf("%s: %w: %w", op, ErrUnauthorized, err)
 		case transient(gerr):
 			return fmt.Errorf("%s: %w: %w", op, ErrUnavailable, err)
 		}

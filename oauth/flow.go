@@ -88,11 +88,11 @@ type Result struct {
 // Flow runs sign-ins and keeps each chat's token source. It is safe for
 // concurrent use.
 type Flow struct {
-	cfg    Config
-	oauth  *oauth2.Config
-	db     *storage.DB
-	log    *slog.Logger
-	now    func() time.Time
+	cfg   Config
+	oauth *oauth2.Config
+	db    *storage.DB
+	log   *slog.Logger
+	now   func() time.Time
 
 	mu      sync.Mutex
 	sources map[int64]*chatSource

@@ -40,13 +40,23 @@ func (f *Flow) forget(chatID int64) {
 	}
 }
 
+// ExpireToken makes the chat's next Token refresh, for when Google refused
+// an access token that looked valid (it does so at once after a revocation).
+func (f *Flow) ExpireToken(chatID int64) {
+	s := f.TokenSource(chatID).(*chatSource)
+	s.mu.Lock()
+	s.stale = true
+	s.mu.Unlock()
+}
+
 type chatSource struct {
 	f      *Flow
 	chatID int64
 
-	mu  sync.Mutex // held across a refresh: the others wait for its result
-	tok *oauth2.Token
-	rt  string // the refresh token tok came from
+	mu    sync.Mutex // held across a refresh: the others wait for its result
+	tok   *oauth2.Token
+	rt    string // the refresh token tok came from
+	stale bool   // refresh even if tok looks valid
 }
 
 func (s *chatSource) Token() (*oauth2.Token, error) {
@@ -63,7 +73,7 @@ func (s *chatSource) Token() (*oauth2.Token, error) {
 		s.tok = &oauth2.Token{AccessToken: l.AccessToken, TokenType: l.TokenType, RefreshToken: l.RefreshToken, Expiry: l.Expiry}
 		s.rt = l.RefreshToken
 	}
-	if s.tok.Valid() {
+	if s.tok.Valid() && !s.stale {
 		return s.tok, nil
 	}
 	// A fresh source per refresh: Config.TokenSource keeps the context it is
@@ -103,7 +113,7 @@ func (s *chatSource) Token() (*oauth2.Token, error) {
 	case err != nil:
 		return nil, err
 	}
-	s.tok, s.rt = tok, tok.RefreshToken
+	s.tok, s.rt, s.stale = tok, tok.RefreshToken, false
 	return tok, nil
 }
 

@@ -178,4 +178,3 @@ func health(db *storage.DB, b *bot.Bot) http.HandlerFunc {
 		fmt.Fprintln(w, "ok")
 	}
 }
-
