@@ -36,8 +36,8 @@ func parseUndo(data string) (userID int64, eventID string, ok bool) {
 		}
 	}
 	userID, err := strconv.ParseInt(u, 36, 64)
-	if err != nil {
-		return 0, "", false
+	if err != nil || userID <= 0 || strconv.FormatInt(userID, 36) != u {
+		return 0, "", false // one spelling per user: no signs, zeros or capitals
 	}
 	return userID, id, true
 }

@@ -200,7 +200,7 @@ func (b *Bot) add(ctx context.Context, c chat, phrase string) {
 	now := b.now().In(zone)
 	d, err := draft.Parse(phrase, now)
 	if err != nil {
-		b.reply(ctx, c, parseError(c.lang, err), nil)
+		b.reply(ctx, c, parseError(c.lang, err, phrase), nil)
 		return
 	}
 	var ev calendar.Event
@@ -223,7 +223,7 @@ func (b *Bot) add(ctx context.Context, c chat, phrase string) {
 }
 
 // parseError explains why a phrase could not be read, with examples.
-func parseError(lang string, err error) string {
+func parseError(lang string, err error, phrase string) string {
 	var pe *draft.Error
 	if !errors.As(err, &pe) {
 		return text(lang, msgAddErrEmpty) + "\n\n" + text(lang, msgAddExamples)
@@ -238,7 +238,12 @@ func parseError(lang string, err error) string {
 	case draft.KindNoTitle:
 		s = text(lang, msgAddErrNoTitle)
 	case draft.KindNoWhen:
-		s = text(lang, msgAddErrNoWhen, tok)
+		// Show their own title back with a date added.
+		title := []rune(strings.Join(strings.Fields(phrase), " "))
+		if len(title) > 40 {
+			title = append(title[:40], '…')
+		}
+		s = text(lang, msgAddErrNoWhen, html.EscapeString(string(title)))
 	case draft.KindNoStart:
 		s = text(lang, msgAddErrNoStart)
 	case draft.KindBadDate:

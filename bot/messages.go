@@ -125,7 +125,7 @@ var catalog = map[string][numMsgs]string{
 		msgAddErrNoStart:   "A length needs a start time, for example <code>/add Call 15:00 30m</code>.",
 		msgAddErrBadDate:   "There's no such date: <code>%s</code>.",
 		msgAddErrBadTime:   "There's no such time: <code>%s</code>. Use 24-hour <code>13:00</code> or <code>1pm</code>.",
-		msgAddErrBadRange:  "The end must be after the start, and an event can last at most 14 days: <code>%s</code>.",
+		msgAddErrBadRange:  "The end must be after the start, and an event can last at most 14 days (31 for all-day events): <code>%s</code>.",
 		msgAddErrAmbiguous: "I can't tell which one you mean: <code>%s</code>. Give one date and one time (or one range).",
 		msgAddExamples: "Examples:\n<code>/add Lunch tomorrow 13:00-14:00</code>\n<code>/add Call mom friday 7pm</code>\n<code>/add Standup 9:30 15m</code>\n" +
 			"<code>/add Vacation Nov 25</code> (all day)",
@@ -189,7 +189,7 @@ var catalog = map[string][numMsgs]string{
 		msgAddErrNoStart:   "Для длительности нужно время начала, например <code>/add Звонок 15:00 30м</code>.",
 		msgAddErrBadDate:   "Такой даты нет: <code>%s</code>.",
 		msgAddErrBadTime:   "Такого времени нет: <code>%s</code>. Пишите <code>13:00</code> или <code>9:30</code>.",
-		msgAddErrBadRange:  "Конец должен быть позже начала, а событие — не дольше 14 дней: <code>%s</code>.",
+		msgAddErrBadRange:  "Конец должен быть позже начала, а событие — не дольше 14 дней (31 для событий на весь день): <code>%s</code>.",
 		msgAddErrAmbiguous: "Непонятно, что из этого имеется в виду: <code>%s</code>. Укажите одну дату и одно время (или один интервал).",
 		msgAddExamples: "Примеры:\n<code>/add Обед завтра 13:00-14:00</code>\n<code>/add Стоматолог 25.11 9:30 1ч</code>\n<code>/add Созвон в пятницу 19:00</code>\n" +
 			"<code>/add Отпуск 25 ноября</code> (весь день)",
