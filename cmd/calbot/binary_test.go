@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/calbot/calbot/bot/telegramtest"
+	"github.com/calbot/calbot/calendar/calendartest"
+	"github.com/calbot/calbot/oauth/oauthtest"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+	buildOut  []byte
+)
+
+// calbotBinary builds cmd/calbot once per test run, as CI and the operator
+// build it.
+func calbotBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "calbot-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "calbot")
+		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		buildOut, buildErr = cmd.CombinedOutput()
+	})
+	if buildErr != nil {
+		t.Fatalf("go build: %v\n%s", buildErr, buildOut)
+	}
+	return binPath
+}
+
+// process is a running calbot binary.
+type process struct {
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	done   chan error
+}
+
+func startBinary(t *testing.T, dir string, environ []string) *process {
+	t.Helper()
+	cmd := exec.Command(calbotBinary(t))
+	cmd.Dir = dir // no .env there: only the environment configures it
+	cmd.Env = environ
+	p := &process{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	cmd.Stderr = p.stderr
+	cmd.Stdout = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-p.done
+	})
+	return p
+}
+
+// wait returns the exit code, failing t if the process does not end in time.
+func (p *process) wait(t *testing.T, within time.Duration) int {
+	t.Helper()
+	select {
+	case err := <-p.done:
+		p.done <- err // for the cleanup
+		if err == nil {
+			return 0
+		}
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		t.Fatalf("calbot: %v", err)
+	case <-time.After(within):
+		t.Fatalf("calbot did not exit within %s; output:\n%s", within, p.stderr.String())
+	}
+	return -1
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func TestBinaryStory(t *testing.T) {
+	addr := freeAddr(t)
+	public := "http://" + addr
+	tg := telegramtest.New(t, testBotToken)
+	g := oauthtest.New(t, testClientID, testClientSecret, public+"/oauth/callback")
+	cal := calendartest.New(t, func(bearer string) (string, bool) {
+		acct, _, ok := g.AccessTokenOwner(bearer)
+		return acct.Email, ok
+	})
+	cal.SetZone(aliceG.Email, "Europe/Moscow")
+	dir := t.TempDir()
+	environ := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"TELEGRAM_BOT_TOKEN=" + testBotToken,
+		"PUBLIC_URL=" + public,
+		"GOOGLE_CLIENT_ID=" + testClientID,
+		"GOOGLE_CLIENT_SECRET= " + testClientSecret + "\n", // pasted with white space
+		"HTTP_ADDR=" + addr,
+		"DB_PATH=" + filepath.Join(dir, "calbot.db"),
+		"TELEGRAM_API_URL=" + tg.URL(),
+		"GOOGLE_AUTH_URL=" + g.AuthURL(),
+		"GOOGLE_TOKEN_URL=" + g.TokenURL(),
+		"GOOGLE_REVOKE_URL=" + g.RevokeURL(),
+		"GOOGLE_CALENDAR_URL=" + cal.URL(),
+	}
+	p := startBinary(t, dir, environ)
+	h := &harness{t: t, tg: tg, g: g, cal: cal, public: public, logs: p.stderr,
+		web: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+
+	if m := h.say(alice, "/help"); !strings.Contains(m.Text, "/connect") {
+		t.Fatalf("/help = %q", m.Text)
+	}
+	status, _, m := h.connect(alice, aliceG)
+	if status != http.StatusOK || !strings.Contains(m.Text, "Connected as <b>alice@example.com</b>") {
+		t.Fatalf("connect = %d, %q", status, m.Text)
+	}
+	if m := h.say(alice, "/add Стоматолог 25.11 9:30 1ч"); !strings.Contains(m.Text, "Стоматолог") || !strings.Contains(m.Text, "09:30–10:30") {
+		t.Errorf("/add = %q", m.Text)
+	}
+	if m := h.say(alice, "/today"); !strings.Contains(m.Text, "Europe/Moscow") {
+		t.Errorf("/today = %q", m.Text)
+	}
+	if key, err := os.Stat(filepath.Join(dir, "calbot.db.key")); err != nil || key.Mode().Perm() != 0o600 {
+		t.Errorf("generated key file: %v, %v; want mode 600", key, err)
+	}
+	if db, err := os.Stat(filepath.Join(dir, "calbot.db")); err != nil || db.Mode().Perm() != 0o600 {
+		t.Errorf("database file: %v, %v; want mode 600", db, err)
+	}
+
+	// A second calbot on the same database gives up quickly and says why.
+	other := environ[:len(environ):len(environ)]
+	other = append(other, "HTTP_ADDR="+freeAddr(t))
+	second := startBinary(t, dir, other)
+	if code := second.wait(t, 15*time.Second); code != 1 || !strings.Contains(second.stderr.String(), "another calbot is using DB_PATH") {
+		t.Errorf("second calbot exited %d with %q", code, second.stderr.String())
+	}
+
+	if m := h.say(alice, "/disconnect"); !strings.Contains(m.Text, "Disconnected") {
+		t.Errorf("/disconnect = %q", m.Text)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if code := p.wait(t, 15*time.Second); code != 0 {
+		t.Errorf("calbot exited %d after SIGTERM, want 0; output:\n%s", code, p.stderr.String())
+	}
+	h.checkLogs()
+	if u := g.Unexpected(); len(u) > 0 {
+		t.Errorf("fake Google saw %q", u)
+	}
+}
+
+func TestBinaryReportsEveryConfigProblem(t *testing.T) {
+	secret := "GOCSPX-visible secret"
+	p := startBinary(t, t.TempDir(), []string{
+		"PATH=" + os.Getenv("PATH"),
+		"TELEGRAM_BOT_TOKEN=not-a-token",
+		"GOOGLE_CLIENT_ID=1234",
+		"GOOGLE_CLIENT_SECRET=" + secret,
+		"SECRET_KEY=c2hvcnQ=",
+		"LOG_LEVEL=loud",
+	})
+	if code := p.wait(t, 15*time.Second); code != 1 {
+		t.Errorf("exit code = %d, want 1", code)
+	}
+	out := p.stderr.String()
+	for _, want := range []string{"TELEGRAM_BOT_TOKEN", "PUBLIC_URL is not set", "GOOGLE_CLIENT_ID should end in .apps.googleusercontent.com", "GOOGLE_CLIENT_SECRET contains spaces", "SECRET_KEY decodes to 5 bytes", "LOG_LEVEL"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, leak := range []string{"not-a-token", secret} {
+		if bytes.Contains([]byte(out), []byte(leak)) {
+			t.Errorf("output repeats a secret value %q", leak)
+		}
+	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
