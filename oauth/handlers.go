@@ -66,7 +66,9 @@ func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	code := q.Get("code")
 	if code == "" {
-		renderPage(w, http.StatusBadRequest, lang, pageInvalid, "")
+		// The login is used up: tell the chat, so it is not left waiting.
+		f.log.Warn("callback without code or error", "chat_id", p.ChatID)
+		finish(http.StatusBadRequest, pageFailed, Failed)
 		return
 	}
 
@@ -83,6 +85,7 @@ func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	f.rebase(tok)
 	scope, _ := tok.Extra("scope").(string)
 	if !hasCalendarScope(scope) {
 		f.log.Info("grant lacks the calendar scope", "chat_id", p.ChatID)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -73,7 +74,9 @@ func (s *chatSource) Token() (*oauth2.Token, error) {
 		s.tok = &oauth2.Token{AccessToken: l.AccessToken, TokenType: l.TokenType, RefreshToken: l.RefreshToken, Expiry: l.Expiry}
 		s.rt = l.RefreshToken
 	}
-	if s.tok.Valid() && !s.stale {
+	// Judged by the flow's clock, with a margin so a token does not expire
+	// on its way to Google (oauth2.Token.Valid would use the wall clock).
+	if s.tok.AccessToken != "" && s.f.now().Add(expiryMargin).Before(s.tok.Expiry) && !s.stale {
 		return s.tok, nil
 	}
 	// A fresh source per refresh: Config.TokenSource keeps the context it is
@@ -95,6 +98,7 @@ func (s *chatSource) Token() (*oauth2.Token, error) {
 	if tok.RefreshToken == "" {
 		tok.RefreshToken = s.rt
 	}
+	s.f.rebase(tok)
 	err = s.f.db.UpdateLink(s.chatID, func(l *storage.Link) error {
 		if l.RefreshToken != s.rt {
 			return errReplaced
@@ -118,3 +122,14 @@ func (s *chatSource) Token() (*oauth2.Token, error) {
 }
 
 var errReplaced = errors.New("grant replaced")
+
+// rebase restates tok's expiry, which x/oauth2 computes from the wall clock,
+// on the flow's clock. With the real clock it changes nothing.
+func (f *Flow) rebase(tok *oauth2.Token) {
+	if !tok.Expiry.IsZero() {
+		tok.Expiry = f.now().Add(time.Until(tok.Expiry))
+	}
+}
+
+// expiryMargin is how long before its expiry an access token is refreshed.
+const expiryMargin = time.Minute

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -28,6 +29,11 @@ type Link struct {
 // String describes the link without its tokens.
 func (l Link) String() string {
 	return fmt.Sprintf("link{chat %d, user %d, %s}", l.ChatID, l.UserID, l.Email)
+}
+
+// LogValue keeps the tokens out of structured logs, whatever the handler.
+func (l Link) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int64("chat_id", l.ChatID), slog.Int64("user_id", l.UserID), slog.String("sub", l.Sub))
 }
 
 func linkAD(chatID int64) []byte { return append([]byte("link:"), chatKey(chatID)...) }

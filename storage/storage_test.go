@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -251,10 +253,20 @@ func TestWrongKeyDoesNotOpenRecords(t *testing.T) {
 	}
 }
 
-func TestLinkStringRedacts(t *testing.T) {
+func TestLinkRedactsTokens(t *testing.T) {
 	l := Link{ChatID: 1, Email: "a@b.c", RefreshToken: "secret-r", AccessToken: "secret-a"}
 	if s := l.String(); bytes.Contains([]byte(s), []byte("secret")) {
 		t.Errorf("String() = %q leaks a token", s)
+	}
+	for _, h := range []func(io.Writer) slog.Handler{
+		func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, nil) },
+		func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, nil) },
+	} {
+		var buf bytes.Buffer
+		slog.New(h(&buf)).Info("x", "link", l)
+		if bytes.Contains(buf.Bytes(), []byte("secret")) {
+			t.Errorf("logging a Link printed its tokens: %s", buf.String())
+		}
 	}
 }
 
