@@ -159,9 +159,7 @@ func (w when) resolve(p *parser, now time.Time) (Draft, error) {
 		first, _ = w.wd.from.resolve(today)
 		last = first
 	}
-	at := func(d time.Time, c clock) time.Time {
-		return time.Date(d.Year(), d.Month(), d.Day(), c.h, c.m, 0, 0, loc)
-	}
+	at := func(d time.Time, c clock) time.Time { return wall(d.Year(), d.Month(), d.Day(), c, loc) }
 	if w.tm == nil {
 		return Draft{AllDay: true, Start: at(first, clock{}), End: at(last.AddDate(0, 0, 1), clock{})}, nil
 	}
@@ -195,4 +193,19 @@ func (w when) resolve(p *parser, now time.Time) (Draft, error) {
 		return Draft{}, errAt(KindBadRange, p.text(tm))
 	}
 	return Draft{Start: start, End: end}, nil
+}
+
+// wall returns the instant of a wall-clock time in loc. A time that a
+// daylight-saving gap skips (02:30 on a spring-forward night) is read with
+// the offset from before the gap, as RFC 5545 says and calendars do, so it
+// lands after the gap (03:30), never before it. A time that occurs twice
+// takes its first occurrence.
+func wall(y int, m time.Month, d int, c clock, loc *time.Location) time.Time {
+	t := time.Date(y, m, d, c.h, c.m, 0, 0, loc)
+	want := time.Date(y, m, d, c.h, c.m, 0, 0, time.UTC)
+	got := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, time.UTC)
+	if gap := want.Sub(got); gap > 0 {
+		t = t.Add(gap)
+	}
+	return t
 }
