@@ -57,8 +57,13 @@ func readDotEnv(path string) error {
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
-	if err != nil {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
 		return configError{fmt.Sprintf("%s cannot be read: %v", path, err)}
+	}
+	if err != nil {
+		// godotenv's parse errors quote the rest of the file, secrets and all.
+		return configError{fmt.Sprintf("%s is not a valid .env file: each line must be KEY=value or a # comment (quote values with spaces or #)", path)}
 	}
 	for k, v := range vals {
 		if _, set := os.LookupEnv(k); !set {
@@ -98,8 +103,12 @@ func (e env) validate() (config, error) {
 
 	if e.PublicURL == "" {
 		add("PUBLIC_URL is not set: give the https address where Google can reach calbot, e.g. https://calbot.example.com")
-	} else if u, err := url.Parse(e.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		add("PUBLIC_URL %q is not a plain http(s) base URL like https://calbot.example.com", e.PublicURL)
+	} else if u, err := url.Parse(e.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || strings.ContainsAny(e.PublicURL, "?#") {
+		if strings.Contains(e.PublicURL, "@") { // user:password@ must not reach the log
+			add("PUBLIC_URL must not contain a user name or password: give a plain base URL like https://calbot.example.com")
+		} else {
+			add("PUBLIC_URL %q is not a plain http(s) base URL like https://calbot.example.com", e.PublicURL)
+		}
 	} else {
 		c.PublicURL = strings.TrimRight(e.PublicURL, "/")
 	}
@@ -144,9 +153,13 @@ func (c *config) validateGoogleClient(add func(string, ...any)) {
 			add("set either GOOGLE_CREDENTIALS_FILE or GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, not both")
 			return
 		}
-		id, secret, err := readCredentials(c.GoogleCredentialsFile)
+		id, secret, kind, err := readCredentials(c.GoogleCredentialsFile)
 		if err != nil {
 			add("GOOGLE_CREDENTIALS_FILE: %v", err)
+			return
+		}
+		if kind == "installed" && !loopback(c.PublicURL) {
+			add("GOOGLE_CREDENTIALS_FILE holds a Desktop (\"installed\") client, which Google lets redirect only to localhost: create a Web application client and download its JSON")
 			return
 		}
 		c.GoogleClientID, c.GoogleClientSecret = id, secret
@@ -169,24 +182,38 @@ func (c *config) validateGoogleClient(add func(string, ...any)) {
 
 // readCredentials reads a client_secret_….json from Cloud Console: a "web"
 // client or an "installed" one.
-func readCredentials(path string) (id, secret string, err error) {
+func readCredentials(path string) (id, secret, kind string, err error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return "", "", fmt.Errorf("cannot read %s: %w", path, err)
+		return "", "", "", fmt.Errorf("cannot read %s: %w", path, err)
 	}
 	var f map[string]*struct {
 		ClientID     string `json:"client_id"`
 		ClientSecret string `json:"client_secret"`
 	}
 	if err := json.Unmarshal(raw, &f); err != nil {
-		return "", "", fmt.Errorf("%s is not the JSON file Cloud Console gives for an OAuth client: %v", path, err)
+		return "", "", "", fmt.Errorf("%s is not the JSON file Cloud Console gives for an OAuth client: %v", path, err)
 	}
 	for _, kind := range []string{"web", "installed"} {
 		if c := f[kind]; c != nil {
-			return strings.TrimSpace(c.ClientID), strings.TrimSpace(c.ClientSecret), nil
+			return strings.TrimSpace(c.ClientID), strings.TrimSpace(c.ClientSecret), kind, nil
 		}
 	}
-	return "", "", fmt.Errorf("%s has no \"web\" client: download the JSON of a Web application client", path)
+	return "", "", "", fmt.Errorf("%s has no \"web\" client: download the JSON of a Web application client", path)
+}
+
+// loopback reports whether a base URL names this machine.
+func loopback(base string) bool {
+	u, err := url.Parse(base)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 // decodeKey reads 32 bytes of base64 in any of the usual alphabets.

@@ -1,0 +1,454 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const (
+	validToken    = "123456789:AAFakeTokenForTestsOnly_abcdefghijkl"
+	validClientID = "123-x.apps.googleusercontent.com"
+	validSecret   = "GOCSPX-abc"
+	validPublic   = "https://calbot.example.com"
+)
+
+// validEnv is a correct environment with the defaults envconfig fills in.
+func validEnv() env {
+	return env{
+		TelegramBotToken:   validToken,
+		PublicURL:          validPublic,
+		GoogleClientID:     validClientID,
+		GoogleClientSecret: validSecret,
+		HTTPAddr:           ":8080",
+		DBPath:             "calbot.db",
+		LogLevel:           "info",
+		TelegramAPIURL:     "https://api.telegram.org",
+		GoogleAuthURL:      "https://accounts.google.com/o/oauth2/v2/auth",
+		GoogleTokenURL:     "https://oauth2.googleapis.com/token",
+		GoogleRevokeURL:    "https://oauth2.googleapis.com/revoke",
+		GoogleCalendarURL:  "https://www.googleapis.com/calendar/v3/",
+	}
+}
+
+// validConfig is what validEnv().validate() must return.
+func validConfig() config {
+	return config{env: validEnv(), LogLevel: slog.LevelInfo}
+}
+
+// testKey is 32 bytes whose base64 differs in every alphabet: "+/" in the
+// standard one, "-_" in the URL one, and one "=" of padding.
+var testKey = bytes.Repeat([]byte{0xfb, 0xef, 0xff}, 11)[:32]
+
+// envVar is one variable of the env struct, as envconfig reads it.
+type envVar struct{ name, def string }
+
+// envVars lists the variables of the env struct from its tags, so the tests
+// cannot drift from what loadConfig reads.
+func envVars(t testing.TB) []envVar {
+	t.Helper()
+	var vars []envVar
+	typ := reflect.TypeFor[env]()
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		name := f.Tag.Get("envconfig")
+		if name == "" {
+			t.Fatalf("env.%s has no envconfig tag", f.Name)
+		}
+		vars = append(vars, envVar{name, f.Tag.Get("default")})
+	}
+	return vars
+}
+
+// unsetenv unsets key for the rest of the test and restores it at cleanup.
+func unsetenv(t testing.TB, key string) {
+	t.Helper()
+	t.Setenv(key, "") // registers the restore
+	if err := os.Unsetenv(key); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// clearEnv unsets every variable calbot reads, so the tests do not depend on
+// the environment they run in.
+func clearEnv(t testing.TB) {
+	t.Helper()
+	for _, v := range envVars(t) {
+		unsetenv(t, v.name)
+	}
+}
+
+// problems returns the problems in err, which must be a configError.
+func problems(t testing.TB, err error) configError {
+	t.Helper()
+	var ce configError
+	if !errors.As(err, &ce) {
+		t.Fatalf("error %v (%T) is not a configError", err, err)
+	}
+	return ce
+}
+
+// checkNoSecrets fails the test if err repeats a secret of e: the token,
+// the client secret, the key, or a password in PUBLIC_URL.
+func checkNoSecrets(t testing.TB, e env, err error) {
+	t.Helper()
+	secrets := []string{e.TelegramBotToken, e.GoogleClientSecret, e.SecretKey}
+	if u, perr := url.Parse(e.PublicURL); perr == nil {
+		if p, ok := u.User.Password(); ok {
+			secrets = append(secrets, p)
+		}
+	}
+	for _, secret := range secrets {
+		if secret = strings.TrimSpace(secret); len(secret) >= 6 && strings.Contains(err.Error(), secret) {
+			t.Errorf("validate(%+v) error repeats the secret %q:\n%v", e, secret, err)
+		}
+	}
+}
+
+// writeFile writes content to name in a new temporary directory and returns
+// its path.
+func writeFile(t testing.TB, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const webCredentials = `{"web":{"client_id":"123-web.apps.googleusercontent.com","project_id":"p",` +
+	`"auth_uri":"https://accounts.google.com/o/oauth2/auth","token_uri":"https://oauth2.googleapis.com/token",` +
+	`"auth_provider_x509_cert_url":"https://www.googleapis.com/oauth2/v1/certs","client_secret":"GOCSPX-web",` +
+	`"redirect_uris":["https://calbot.example.com/oauth/callback"]}}`
+
+const installedCredentials = `{"installed":{"client_id":"123-desktop.apps.googleusercontent.com","project_id":"p",` +
+	`"auth_uri":"https://accounts.google.com/o/oauth2/auth","token_uri":"https://oauth2.googleapis.com/token",` +
+	`"client_secret":"GOCSPX-desktop","redirect_uris":["http://localhost"]}}`
+
+func TestValidateAccepts(t *testing.T) {
+	t.Parallel()
+	type row struct {
+		name string
+		edit func(*env)
+		want func(*config) // changes to validConfig, if any
+	}
+	tests := []row{
+		{"defaults", func(*env) {}, nil},
+		{"public url trailing slash trimmed", func(e *env) { e.PublicURL = "https://calbot.example.com/" }, nil},
+		{"public url with path and port", func(e *env) { e.PublicURL = "https://example.com:8443/calbot/" },
+			func(c *config) { c.PublicURL = "https://example.com:8443/calbot" }},
+		{"public url plain http on localhost", func(e *env) { e.PublicURL = "http://127.0.0.1:8080" },
+			func(c *config) { c.PublicURL = "http://127.0.0.1:8080" }},
+		{"secret with surrounding spaces", func(e *env) { e.GoogleClientSecret = "  GOCSPX-abc  " }, nil},
+		{"secret with trailing newline", func(e *env) { e.GoogleClientSecret = "GOCSPX-abc\r\n" }, nil},
+		{"token with surrounding white space", func(e *env) { e.TelegramBotToken = "\t" + validToken + "\n" }, nil},
+		{"client id with surrounding spaces", func(e *env) { e.GoogleClientID = " " + validClientID + " " }, nil},
+		{"log level debug in capitals", func(e *env) { e.LogLevel = "DEBUG" },
+			func(c *config) { c.env.LogLevel, c.LogLevel = "DEBUG", slog.LevelDebug }},
+		{"log level warn", func(e *env) { e.LogLevel = "warn" },
+			func(c *config) { c.env.LogLevel, c.LogLevel = "warn", slog.LevelWarn }},
+		{"http addr with host", func(e *env) { e.HTTPAddr = "127.0.0.1:8080" },
+			func(c *config) { c.HTTPAddr = "127.0.0.1:8080" }},
+		{"self-hosted bot api", func(e *env) { e.TelegramAPIURL = "http://bot-api:8081" },
+			func(c *config) { c.TelegramAPIURL = "http://bot-api:8081" }},
+	}
+	for _, enc := range []struct {
+		name string
+		enc  *base64.Encoding
+	}{
+		{"standard", base64.StdEncoding}, {"standard unpadded", base64.RawStdEncoding},
+		{"url", base64.URLEncoding}, {"url unpadded", base64.RawURLEncoding},
+	} {
+		key := enc.enc.EncodeToString(testKey)
+		tests = append(tests, row{"secret key " + enc.name + " base64",
+			func(e *env) { e.SecretKey = key + "\n" },
+			func(c *config) { c.env.SecretKey, c.SecretKey = key, testKey }})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := validEnv()
+			tt.edit(&e)
+			want := validConfig()
+			if tt.want != nil {
+				tt.want(&want)
+			}
+			got, err := e.validate()
+			if err != nil {
+				t.Fatalf("validate(%+v) error: %v", e, err)
+			}
+			if diff := cmp.Diff(want, got, cmp.AllowUnexported(config{})); diff != "" {
+				t.Errorf("validate(%+v) mismatch (-want +got):\n%s", e, diff)
+			}
+		})
+	}
+}
+
+func TestValidateReportsOneProblem(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		edit func(*env)
+		want string // the problem must contain this
+	}{
+		{"missing token", func(e *env) { e.TelegramBotToken = "" }, "TELEGRAM_BOT_TOKEN is not set"},
+		{"blank token", func(e *env) { e.TelegramBotToken = " \n" }, "TELEGRAM_BOT_TOKEN is not set"},
+		{"token without colon", func(e *env) { e.TelegramBotToken = "123456789AAFakeTokenForTestsOnly_abcdefghijkl" }, "TELEGRAM_BOT_TOKEN does not look like a bot token"},
+		{"token with bot prefix", func(e *env) { e.TelegramBotToken = "bot" + validToken }, "TELEGRAM_BOT_TOKEN does not look like a bot token"},
+		{"token too short", func(e *env) { e.TelegramBotToken = "123:abc" }, "TELEGRAM_BOT_TOKEN does not look like a bot token"},
+		{"missing public url", func(e *env) { e.PublicURL = "" }, "PUBLIC_URL is not set"},
+		{"public url with query", func(e *env) { e.PublicURL = "https://calbot.example.com/?a=1" }, "PUBLIC_URL"},
+		{"public url with empty query", func(e *env) { e.PublicURL = "https://calbot.example.com?" }, "PUBLIC_URL"},
+		{"public url with fragment", func(e *env) { e.PublicURL = "https://calbot.example.com/#top" }, "PUBLIC_URL"},
+		{"public url with empty fragment", func(e *env) { e.PublicURL = "https://calbot.example.com#" }, "PUBLIC_URL"},
+		{"public url ftp", func(e *env) { e.PublicURL = "ftp://calbot.example.com" }, "PUBLIC_URL"},
+		{"public url without scheme", func(e *env) { e.PublicURL = "calbot.example.com" }, "PUBLIC_URL"},
+		{"public url without host", func(e *env) { e.PublicURL = "https:///oauth" }, "PUBLIC_URL"},
+		{"public url with user", func(e *env) { e.PublicURL = "https://admin@calbot.example.com" }, "PUBLIC_URL"},
+		{"public url with password", func(e *env) { e.PublicURL = "https://admin:hunter2@calbot.example.com" }, "PUBLIC_URL"},
+		{"missing client", func(e *env) { e.GoogleClientID, e.GoogleClientSecret = "", "" }, "no Google OAuth client"},
+		{"missing client id", func(e *env) { e.GoogleClientID = "" }, "GOOGLE_CLIENT_ID is not set"},
+		{"client id without suffix", func(e *env) { e.GoogleClientID = "123-x" }, "GOOGLE_CLIENT_ID should end in .apps.googleusercontent.com"},
+		{"missing client secret", func(e *env) { e.GoogleClientSecret = "" }, "GOOGLE_CLIENT_SECRET is not set"},
+		{"secret with inner space", func(e *env) { e.GoogleClientSecret = "GOCSPX-a bc" }, "GOOGLE_CLIENT_SECRET contains spaces or quotes"},
+		{"secret in quotes", func(e *env) { e.GoogleClientSecret = `"GOCSPX-abc"` }, "GOOGLE_CLIENT_SECRET contains spaces or quotes"},
+		{"credentials file and id", func(e *env) { e.GoogleCredentialsFile = "client_secret.json"; e.GoogleClientSecret = "" },
+			"set either GOOGLE_CREDENTIALS_FILE or GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, not both"},
+		{"credentials file and secret", func(e *env) { e.GoogleCredentialsFile = "client_secret.json"; e.GoogleClientID = "" },
+			"set either GOOGLE_CREDENTIALS_FILE or GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, not both"},
+		{"credentials file missing", func(e *env) {
+			e.GoogleCredentialsFile = "/nonexistent/calbot/client_secret.json"
+			e.GoogleClientID, e.GoogleClientSecret = "", ""
+		}, "GOOGLE_CREDENTIALS_FILE: cannot read"},
+		{"secret key not base64", func(e *env) { e.SecretKey = "not base64!" }, "SECRET_KEY is not base64"},
+		{"secret key too short", func(e *env) { e.SecretKey = "c2hvcnQ=" }, "SECRET_KEY decodes to 5 bytes, want 32"},
+		{"secret key in hex", func(e *env) { e.SecretKey = strings.Repeat("ab", 32) }, "SECRET_KEY decodes to 48 bytes, want 32"},
+		{"http addr without colon", func(e *env) { e.HTTPAddr = "8080" }, `HTTP_ADDR "8080" is not host:port`},
+		{"empty db path", func(e *env) { e.DBPath = " " }, "DB_PATH is empty"},
+		{"loud log level", func(e *env) { e.LogLevel = "loud" }, `LOG_LEVEL "loud" is not one of debug, info, warn, error`},
+		{"telegram api url without scheme", func(e *env) { e.TelegramAPIURL = "api.telegram.org" }, "TELEGRAM_API_URL"},
+		{"telegram api url ftp", func(e *env) { e.TelegramAPIURL = "ftp://api.telegram.org" }, "TELEGRAM_API_URL"},
+		{"empty google auth url", func(e *env) { e.GoogleAuthURL = "" }, "GOOGLE_AUTH_URL"},
+		{"relative google token url", func(e *env) { e.GoogleTokenURL = "/token" }, "GOOGLE_TOKEN_URL"},
+		{"google revoke url without host", func(e *env) { e.GoogleRevokeURL = "https://" }, "GOOGLE_REVOKE_URL"},
+		{"google calendar url without scheme", func(e *env) { e.GoogleCalendarURL = "www.googleapis.com/calendar/v3/" }, "GOOGLE_CALENDAR_URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := validEnv()
+			tt.edit(&e)
+			got, err := e.validate()
+			if err == nil {
+				t.Fatalf("validate(%+v) = %+v, nil; want error %q", e, got, tt.want)
+			}
+			ps := problems(t, err)
+			if len(ps) != 1 || !strings.Contains(ps[0], tt.want) {
+				t.Errorf("validate(%+v) problems = %q, want one containing %q", e, ps, tt.want)
+			}
+			checkNoSecrets(t, e, err)
+			if !reflect.DeepEqual(got, config{}) {
+				t.Errorf("validate(%+v) returned config %+v with its error, want the zero config", e, got)
+			}
+		})
+	}
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+	e := validEnv()
+	e.TelegramBotToken = "not-a-token"
+	e.PublicURL = ""
+	e.GoogleClientID = "1234"
+	e.GoogleClientSecret = "GOCSPX-visible secret"
+	e.SecretKey = "c2hvcnQ="
+	e.HTTPAddr = "8080"
+	e.LogLevel = "loud"
+	e.TelegramAPIURL = "api.telegram.org"
+	want := []string{"TELEGRAM_BOT_TOKEN", "PUBLIC_URL", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "SECRET_KEY", "HTTP_ADDR", "LOG_LEVEL", "TELEGRAM_API_URL"}
+
+	_, err := e.validate()
+	if err == nil {
+		t.Fatalf("validate(%+v) = nil error, want %d problems", e, len(want))
+	}
+	checkNoSecrets(t, e, err)
+	msg := err.Error()
+	if got := strings.Count(msg, "\n  - "); got != len(want) {
+		t.Errorf("validate(%+v) reported %d problems, want %d:\n%s", e, got, len(want), msg)
+	}
+	for _, name := range want {
+		if !strings.Contains(msg, name) {
+			t.Errorf("validate(%+v) error does not name %s:\n%s", e, name, msg)
+		}
+	}
+	if !strings.HasPrefix(msg, "configuration problems:\n") || !strings.Contains(msg, ".env.example") {
+		t.Errorf("validate(%+v) error lacks its heading or its pointer to .env.example:\n%s", e, msg)
+	}
+}
+
+func TestReadCredentials(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		content    string // "" means no file
+		wantID     string
+		wantSecret string
+		wantErr    string // "" means success
+	}{
+		{"web client", webCredentials, "123-web.apps.googleusercontent.com", "GOCSPX-web", ""},
+		{"installed client", installedCredentials, "123-desktop.apps.googleusercontent.com", "GOCSPX-desktop", ""},
+		{"values with white space",
+			`{"web":{"client_id":" 123-web.apps.googleusercontent.com\n","client_secret":"GOCSPX-web \n"}}`,
+			"123-web.apps.googleusercontent.com", "GOCSPX-web", ""},
+		{"not json", "client_id=123\nclient_secret=GOCSPX-web\n", "", "", "is not the JSON file Cloud Console gives"},
+		{"json array", `[{"web":{}}]`, "", "", "is not the JSON file Cloud Console gives"},
+		{"service account key", `{"type":"service_account","project_id":"p","private_key_id":"k"}`, "", "", "is not the JSON file Cloud Console gives for an OAuth client"},
+		{"neither web nor installed", `{"other":{"client_id":"123-x.apps.googleusercontent.com"}}`, "", "", `has no "web" client`},
+		{"null web", `{"web":null}`, "", "", `has no "web" client`},
+		{"missing file", "", "", "", "cannot read"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "client_secret.json")
+			if tt.content != "" {
+				path = writeFile(t, "client_secret.json", tt.content)
+			}
+			id, secret, _, err := readCredentials(path)
+			if tt.wantErr == "" {
+				if err != nil || id != tt.wantID || secret != tt.wantSecret {
+					t.Errorf("readCredentials(%q) = %q, %q, %v; want %q, %q, nil", path, id, secret, err, tt.wantID, tt.wantSecret)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), path) {
+				t.Errorf("readCredentials(%q) = %q, %q, %v; want an error naming the file and containing %q", path, id, secret, err, tt.wantErr)
+			}
+			if tt.content == "" && !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("readCredentials(%q) error = %v, want one that is fs.ErrNotExist", path, err)
+			}
+		})
+	}
+}
+
+func TestValidateCredentialsFile(t *testing.T) {
+	t.Parallel()
+	path := writeFile(t, "client_secret.json", webCredentials)
+	e := validEnv()
+	e.GoogleClientID, e.GoogleClientSecret, e.GoogleCredentialsFile = "", "", " "+path+"\n"
+	got, err := e.validate()
+	if err != nil {
+		t.Fatalf("validate(%+v) error: %v", e, err)
+	}
+	want := validConfig()
+	want.GoogleClientID, want.GoogleClientSecret, want.GoogleCredentialsFile = "123-web.apps.googleusercontent.com", "GOCSPX-web", path
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(config{})); diff != "" {
+		t.Errorf("validate(%+v) mismatch (-want +got):\n%s", e, diff)
+	}
+}
+
+func TestValidateRefusesDesktopClientForPublicHost(t *testing.T) {
+	t.Parallel()
+	path := writeFile(t, "client_secret.json", installedCredentials)
+	tests := []struct {
+		name, publicURL string
+		wantErr         bool
+	}{
+		{"public host", "https://calbot.example.com", true},
+		{"localhost", "http://localhost:8080", false},
+		{"loopback address", "http://127.0.0.1:8080", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := validEnv()
+			e.GoogleClientID, e.GoogleClientSecret, e.GoogleCredentialsFile, e.PublicURL = "", "", path, tt.publicURL
+			_, err := e.validate()
+			if tt.wantErr != (err != nil) || err != nil && !strings.Contains(err.Error(), "Web application client") {
+				t.Errorf("validate(%q with a Desktop client) = %v, want error %v", tt.publicURL, err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestValidateCredentialsFileChecksItsClient(t *testing.T) {
+	t.Parallel()
+	path := writeFile(t, "client_secret.json", `{"web":{"client_id":"my-project","client_secret":"GOCSPX-web"}}`)
+	e := validEnv()
+	e.GoogleClientID, e.GoogleClientSecret, e.GoogleCredentialsFile = "", "", path
+	_, err := e.validate()
+	if err == nil {
+		t.Fatalf("validate(%+v) = nil error, want a GOOGLE_CLIENT_ID problem", e)
+	}
+	if ps := problems(t, err); len(ps) != 1 || !strings.Contains(ps[0], "GOOGLE_CLIENT_ID should end in") {
+		t.Errorf("validate(%+v) problems = %q, want one about GOOGLE_CLIENT_ID", e, ps)
+	}
+}
+
+// setRequired sets the variables that have no default, as an operator would.
+func setRequired(t testing.TB) {
+	t.Helper()
+	t.Setenv("TELEGRAM_BOT_TOKEN", validToken)
+	t.Setenv("PUBLIC_URL", validPublic)
+	t.Setenv("GOOGLE_CLIENT_ID", validClientID)
+	t.Setenv("GOOGLE_CLIENT_SECRET", validSecret)
+}
+
+func TestLoadConfigDefaults(t *testing.T) {
+	clearEnv(t)
+	setRequired(t)
+	got, err := loadConfig()
+	if err != nil {
+		t.Fatalf("loadConfig() error: %v", err)
+	}
+	if diff := cmp.Diff(validConfig(), got, cmp.AllowUnexported(config{})); diff != "" {
+		t.Errorf("loadConfig() mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadConfigTrimsWhiteSpace(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("TELEGRAM_BOT_TOKEN", validToken+"\n")
+	t.Setenv("PUBLIC_URL", " https://calbot.example.com/ \n")
+	t.Setenv("GOOGLE_CLIENT_ID", "\t"+validClientID)
+	t.Setenv("GOOGLE_CLIENT_SECRET", "  GOCSPX-abc\r\n")
+	t.Setenv("SECRET_KEY", base64.StdEncoding.EncodeToString(testKey)+"\n")
+	t.Setenv("LOG_LEVEL", " debug ")
+	t.Setenv("DB_PATH", "/var/lib/calbot/calbot.db ")
+	t.Setenv("HTTP_ADDR", " 127.0.0.1:9000")
+
+	got, err := loadConfig()
+	if err != nil {
+		t.Fatalf("loadConfig() error: %v", err)
+	}
+	want := validConfig()
+	want.env.SecretKey = base64.StdEncoding.EncodeToString(testKey)
+	want.SecretKey = testKey
+	want.env.LogLevel, want.LogLevel = "debug", slog.LevelDebug
+	want.DBPath = "/var/lib/calbot/calbot.db"
+	want.HTTPAddr = "127.0.0.1:9000"
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(config{})); diff != "" {
+		t.Errorf("loadConfig() mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadConfigReportsProblems(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("LOG_LEVEL", "loud")
+	_, err := loadConfig()
+	ps := problems(t, err)
+	for _, name := range []string{"TELEGRAM_BOT_TOKEN", "PUBLIC_URL", "no Google OAuth client", "LOG_LEVEL"} {
+		if !strings.Contains(strings.Join(ps, "\n"), name) {
+			t.Errorf("loadConfig() problems = %q, want one about %s", ps, name)
+		}
+	}
+}
