@@ -42,6 +42,15 @@ type Config struct {
 	PollTimeout time.Duration // default 30s
 	// HandlerTimeout bounds the handling of one update (default 60s).
 	HandlerTimeout time.Duration
+	// ShutdownTimeout bounds how long Run waits for handlers in flight
+	// once its context ends (default 10s). What is left stays queued.
+	ShutdownTimeout time.Duration
+	// Workers bounds the handlers that run at once (default 256); updates
+	// of one chat always run one after another.
+	Workers int
+	// GlobalRate and ChatRate pace outgoing messages, per second overall and
+	// per chat. Zero or less switches that limit off.
+	GlobalRate, ChatRate float64
 
 	Accounts Accounts
 	Calendar *calendar.Service
@@ -57,6 +66,7 @@ type Bot struct {
 	log  *slog.Logger
 	now  func() time.Time
 	self tgbotapi.User
+	pace *pacer
 
 	lastPoll atomic.Int64 // unix nanoseconds of the last successful getUpdates
 }
@@ -76,6 +86,12 @@ func New(cfg Config) *Bot {
 	if cfg.HandlerTimeout <= 0 {
 		cfg.HandlerTimeout = 60 * time.Second
 	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 10 * time.Second
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 256
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -86,7 +102,7 @@ func New(cfg Config) *Bot {
 	// to cancel it.
 	api := &tgbotapi.BotAPI{Token: cfg.Token, Client: cfg.HTTPClient, Buffer: 100}
 	api.SetAPIEndpoint(cfg.APIURL + "/bot%s/%s")
-	return &Bot{cfg: cfg, api: api, log: cfg.Logger, now: cfg.Now}
+	return &Bot{cfg: cfg, api: api, log: cfg.Logger, now: cfg.Now, pace: newPacer(cfg.GlobalRate, cfg.ChatRate)}
 }
 
 // Polling reports whether a getUpdates succeeded lately, for health checks.
@@ -126,17 +142,58 @@ func (b *Bot) Start(ctx context.Context) error {
 	return nil
 }
 
-// Run long-polls for updates until ctx ends and handles them in order. An
-// update is confirmed to Telegram (by the next getUpdates offset) only after
-// it was handled, so a crash loses nothing; handlers are idempotent because
-// an update may come twice. Run returns nil when ctx ends.
+// Run long-polls for updates until ctx ends and hands them to handlers:
+// different chats concurrently, one chat in order. A fetched batch is stored
+// with its offset before Telegram is told (by the next getUpdates) that it
+// arrived, and each update leaves the store only once handled, so a crash or
+// restart loses nothing: Run first replays what the store holds. Updates
+// below the stored offset are not handled twice. When ctx ends Run stops
+// polling, lets handlers in flight finish within ShutdownTimeout, and
+// returns nil.
 func (b *Bot) Run(ctx context.Context) error {
-	offset := 0
+	offset, queued, skipped, err := b.cfg.DB.Inbox()
+	if err != nil {
+		return err
+	}
+	if skipped > 0 {
+		b.log.Warn("queued updates that do not open were skipped", "count", skipped)
+	}
+	d := newDispatcher(b.cfg.Workers, 4*b.cfg.Workers, b.handle, b.dequeue)
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.ShutdownTimeout)
+		defer cancel()
+		if !d.stop(sctx) {
+			b.log.Warn("handlers still running at shutdown; their updates stay queued for the next start")
+		}
+	}()
+	if len(queued) > 0 {
+		b.log.Info("replaying updates queued before the last stop", "count", len(queued))
+	}
+	for _, q := range queued {
+		var u tgbotapi.Update
+		if err := json.Unmarshal(q.Raw, &u); err != nil {
+			b.dequeue(tgbotapi.Update{UpdateID: q.ID})
+			continue
+		}
+		if d.submit(ctx, u) != nil {
+			return nil
+		}
+	}
+
 	failures := 0
 	for {
-		updates, err := b.getUpdates(ctx, offset)
+		raws, err := b.getUpdates(ctx, offset)
 		if ctx.Err() != nil {
 			return nil
+		}
+		if err == nil {
+			var batch []tgbotapi.Update
+			batch, offset, err = b.accept(raws, offset)
+			for _, u := range batch {
+				if d.submit(ctx, u) != nil {
+					return nil
+				}
+			}
 		}
 		if err != nil {
 			failures++
@@ -149,14 +206,44 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		failures = 0
 		b.lastPoll.Store(b.now().UnixNano())
-		for _, u := range updates {
-			b.handle(ctx, u)
-			offset = u.UpdateID + 1
-		}
 	}
 }
 
-func (b *Bot) getUpdates(ctx context.Context, offset int) ([]tgbotapi.Update, error) {
+// accept stores the new updates of a getUpdates result with the offset that
+// confirms them and returns them, with that offset. Updates below offset
+// were stored before (Telegram delivers at least once) and are dropped.
+func (b *Bot) accept(raws []json.RawMessage, offset int) ([]tgbotapi.Update, int, error) {
+	var batch []tgbotapi.Update
+	var queued []storage.Queued
+	next := offset
+	for _, raw := range raws {
+		var u tgbotapi.Update
+		if err := json.Unmarshal(raw, &u); err != nil {
+			return nil, offset, fmt.Errorf("read update: %w", err)
+		}
+		if u.UpdateID < offset {
+			continue
+		}
+		batch = append(batch, u)
+		queued = append(queued, storage.Queued{ID: u.UpdateID, Raw: raw})
+		next = max(next, u.UpdateID+1)
+	}
+	if len(raws) == 0 {
+		return nil, offset, nil
+	}
+	if err := b.cfg.DB.Enqueue(next, queued); err != nil {
+		return nil, offset, err
+	}
+	return batch, next, nil
+}
+
+func (b *Bot) dequeue(u tgbotapi.Update) {
+	if err := b.cfg.DB.Dequeue(u.UpdateID); err != nil {
+		b.log.Error("dequeue failed; the update may be handled again after a restart", "update_id", u.UpdateID, "err", err)
+	}
+}
+
+func (b *Bot) getUpdates(ctx context.Context, offset int) ([]json.RawMessage, error) {
 	cfg := tgbotapi.NewUpdate(offset)
 	cfg.Timeout = int(b.cfg.PollTimeout / time.Second)
 	cfg.AllowedUpdates = []string{"message", "callback_query"}
@@ -166,11 +253,11 @@ func (b *Bot) getUpdates(ctx context.Context, offset int) ([]tgbotapi.Update, er
 	if err != nil {
 		return nil, err
 	}
-	var updates []tgbotapi.Update
-	if err := json.Unmarshal(resp.Result, &updates); err != nil {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(resp.Result, &raws); err != nil {
 		return nil, fmt.Errorf("read updates: %w", err)
 	}
-	return updates, nil
+	return raws, nil
 }
 
 // backoff grows with each failure, with jitter, up to a minute; a 429

@@ -87,7 +87,7 @@ func (b *Bot) markUndone(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	edit := tgbotapi.NewEditMessageText(q.Message.Chat.ID, q.Message.MessageID, body)
 	edit.ParseMode = tgbotapi.ModeHTML
 	edit.DisableWebPagePreview = true
-	if _, err := b.request(ctx, edit); err != nil {
+	if err := b.deliver(ctx, q.Message.Chat.ID, edit); err != nil {
 		b.log.Warn("edit message failed", "chat_id", q.Message.Chat.ID, "err", err)
 	}
 }

@@ -358,7 +358,7 @@ func (b *Bot) send(ctx context.Context, chatID int64, body string, kb *tgbotapi.
 	if kb != nil {
 		m.ReplyMarkup = kb
 	}
-	if _, err := b.request(ctx, m); err != nil {
+	if err := b.deliver(ctx, chatID, m); err != nil {
 		b.log.Error("send message failed", "chat_id", chatID, "err", err)
 	}
 }

@@ -37,6 +37,7 @@ var (
 	bucketLinks   = []byte("links")
 	bucketPending = []byte("pending")
 	bucketAwait   = []byte("await")
+	bucketInbox   = []byte("inbox")
 	keySchema     = []byte("schema")
 )
 
@@ -94,7 +95,7 @@ func Open(path string, sealKey []byte, opts Options) (*DB, error) {
 
 func (db *DB) init() error {
 	return db.bolt.Update(func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketLinks, bucketPending, bucketAwait} {
+		for _, name := range [][]byte{bucketMeta, bucketLinks, bucketPending, bucketAwait, bucketInbox} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

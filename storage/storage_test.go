@@ -306,3 +306,31 @@ func TestDeleteLinkIf(t *testing.T) {
 		t.Errorf("link still there after DeleteLinkIf: %v", err)
 	}
 }
+
+func TestInbox(t *testing.T) {
+	db, path := openTest(t)
+	if off, q, _, err := db.Inbox(); off != 0 || len(q) != 0 || err != nil {
+		t.Fatalf("empty Inbox = %d, %v, %v", off, q, err)
+	}
+	ups := []Queued{{ID: 10, Raw: []byte(`{"update_id":10,"message":{"text":"secret plans"}}`)}, {ID: 11, Raw: []byte(`{"update_id":11}`)}}
+	if err := db.Enqueue(12, ups); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Dequeue(10); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, _ := os.ReadFile(path)
+	if bytes.Contains(raw, []byte("secret plans")) {
+		t.Error("queued update stored in the clear")
+	}
+	db, err := Open(path, testKey, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	off, q, skipped, err := db.Inbox()
+	if err != nil || off != 12 || skipped != 0 || len(q) != 1 || q[0].ID != 11 || string(q[0].Raw) != `{"update_id":11}` {
+		t.Errorf("Inbox after reopen = %d, %+v, %d, %v; want offset 12 and update 11", off, q, skipped, err)
+	}
+}

@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/joho/godotenv"
 	"github.com/kelseyhightower/envconfig"
@@ -29,6 +32,13 @@ type env struct {
 	HTTPAddr              string `envconfig:"HTTP_ADDR" default:":8080" desc:"address of the OAuth callback server"`
 	DBPath                string `envconfig:"DB_PATH" default:"calbot.db" desc:"bbolt database file"`
 	LogLevel              string `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
+	LogFormat             string `envconfig:"LOG_FORMAT" default:"text" desc:"text or json"`
+	MetricsAddr           string `envconfig:"METRICS_ADDR" desc:"address for Prometheus /metrics, e.g. 127.0.0.1:9090 (off when empty)"`
+	AdminSocket           string `envconfig:"ADMIN_SOCKET" desc:"Unix socket for calbot backup (default DB_PATH.sock)"`
+	ShutdownTimeout       string `envconfig:"SHUTDOWN_TIMEOUT" default:"10s" desc:"how long a stop waits for work in flight"`
+	Concurrency           string `envconfig:"CONCURRENCY" default:"256" desc:"updates handled at once (one chat's always in order)"`
+	TelegramGlobalRate    string `envconfig:"TELEGRAM_GLOBAL_RATE" default:"30" desc:"outgoing messages per second overall (0: unpaced)"`
+	TelegramChatRate      string `envconfig:"TELEGRAM_CHAT_RATE" default:"1" desc:"outgoing messages per second per chat (0: unpaced)"`
 	TelegramAPIURL        string `envconfig:"TELEGRAM_API_URL" default:"https://api.telegram.org" desc:"Bot API server"`
 	GoogleAuthURL         string `envconfig:"GOOGLE_AUTH_URL" default:"https://accounts.google.com/o/oauth2/v2/auth" desc:"Google authorization endpoint"`
 	GoogleTokenURL        string `envconfig:"GOOGLE_TOKEN_URL" default:"https://oauth2.googleapis.com/token" desc:"Google token endpoint"`
@@ -39,8 +49,20 @@ type env struct {
 // config is the checked configuration.
 type config struct {
 	env
-	SecretKey []byte // nil: use or create the key file beside the database
-	LogLevel  slog.Level
+	SecretKey          []byte // nil: use or create the key file beside the database
+	LogLevel           slog.Level
+	ShutdownTimeout    time.Duration
+	Concurrency        int
+	TelegramGlobalRate float64
+	TelegramChatRate   float64
+}
+
+// adminSocket is where the running calbot listens for `calbot backup`.
+func (c config) adminSocket() string {
+	if c.AdminSocket != "" {
+		return c.AdminSocket
+	}
+	return c.DBPath + ".sock"
 }
 
 // configError lists every problem found, one per line.
@@ -89,7 +111,8 @@ func (e env) validate() (config, error) {
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	trim := func(s *string) { *s = strings.TrimSpace(*s) }
 	for _, s := range []*string{&e.TelegramBotToken, &e.PublicURL, &e.GoogleClientID, &e.GoogleClientSecret, &e.GoogleCredentialsFile,
-		&e.SecretKey, &e.HTTPAddr, &e.DBPath, &e.LogLevel, &e.TelegramAPIURL, &e.GoogleAuthURL, &e.GoogleTokenURL, &e.GoogleRevokeURL, &e.GoogleCalendarURL} {
+		&e.SecretKey, &e.HTTPAddr, &e.DBPath, &e.LogLevel, &e.TelegramAPIURL, &e.GoogleAuthURL, &e.GoogleTokenURL, &e.GoogleRevokeURL, &e.GoogleCalendarURL,
+		&e.LogFormat, &e.MetricsAddr, &e.AdminSocket, &e.ShutdownTimeout, &e.Concurrency, &e.TelegramGlobalRate, &e.TelegramChatRate} {
 		trim(s)
 	}
 	c := config{env: e}
@@ -130,6 +153,34 @@ func (e env) validate() (config, error) {
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(e.LogLevel)); err != nil {
 		add("LOG_LEVEL %q is not one of debug, info, warn, error", e.LogLevel)
+	}
+	if e.LogFormat != "text" && e.LogFormat != "json" {
+		add("LOG_FORMAT %q is not text or json", e.LogFormat)
+	}
+	for _, a := range []struct{ name, val string }{{"METRICS_ADDR", e.MetricsAddr}} {
+		if _, _, err := net.SplitHostPort(a.val); a.val != "" && err != nil {
+			add("%s %q is not host:port (e.g. 127.0.0.1:9090)", a.name, a.val)
+		}
+	}
+	if d, err := time.ParseDuration(e.ShutdownTimeout); err != nil || d <= 0 {
+		add("SHUTDOWN_TIMEOUT %q is not a positive duration like 10s", e.ShutdownTimeout)
+	} else {
+		c.ShutdownTimeout = d
+	}
+	if n, err := strconv.Atoi(e.Concurrency); err != nil || n < 1 || n > 100000 {
+		add("CONCURRENCY %q is not a whole number from 1 to 100000", e.Concurrency)
+	} else {
+		c.Concurrency = n
+	}
+	for _, r := range []struct {
+		name, val string
+		dst       *float64
+	}{{"TELEGRAM_GLOBAL_RATE", e.TelegramGlobalRate, &c.TelegramGlobalRate}, {"TELEGRAM_CHAT_RATE", e.TelegramChatRate, &c.TelegramChatRate}} {
+		if f, err := strconv.ParseFloat(r.val, 64); err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+			add("%s %q is not a number of messages per second (0 switches pacing off)", r.name, r.val)
+		} else {
+			*r.dst = f
+		}
 	}
 	for _, v := range []struct{ name, val string }{
 		{"TELEGRAM_API_URL", e.TelegramAPIURL}, {"GOOGLE_AUTH_URL", e.GoogleAuthURL}, {"GOOGLE_TOKEN_URL", e.GoogleTokenURL},

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -38,12 +39,18 @@ func validEnv() env {
 		GoogleTokenURL:     "https://oauth2.googleapis.com/token",
 		GoogleRevokeURL:    "https://oauth2.googleapis.com/revoke",
 		GoogleCalendarURL:  "https://www.googleapis.com/calendar/v3/",
+		LogFormat:          "text",
+		ShutdownTimeout:    "10s",
+		Concurrency:        "256",
+		TelegramGlobalRate: "30",
+		TelegramChatRate:   "1",
 	}
 }
 
 // validConfig is what validEnv().validate() must return.
 func validConfig() config {
-	return config{env: validEnv(), LogLevel: slog.LevelInfo}
+	c := config{env: validEnv(), LogLevel: slog.LevelInfo, ShutdownTimeout: 10 * time.Second, Concurrency: 256, TelegramGlobalRate: 30, TelegramChatRate: 1}
+	return c
 }
 
 // testKey is 32 bytes whose base64 differs in every alphabet: "+/" in the

@@ -122,7 +122,7 @@ func TestUsageFromRun(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var buf bytes.Buffer
-		err := run(context.Background(), []string{"calbot", tt.arg}, &buf)
+		err := run(context.Background(), []string{"calbot", tt.arg}, &buf, &buf)
 		if (tt.wantErr == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(buf.String(), tt.wantOut) {
 			t.Errorf("run(%q) = %v and printed %q; want error %q and output with %q", tt.arg, err, buf.String(), tt.wantErr, tt.wantOut)
 		}

@@ -100,8 +100,11 @@ func TestStory(t *testing.T) {
 
 			// Telegram delivers at least once: the same update again must not
 			// make a second event.
+			// The redelivered update is dropped; the next reply is /help's.
 			h.tg.Redeliver(upd)
-			h.tg.WaitMessage(t, tt.user.ID, waitFor)
+			if m := h.say(tt.user, "/help"); !strings.Contains(m.Text, tt.want["help"]) {
+				t.Errorf("after a redelivered /add the bot said %q, want only the /help reply", m.Text)
+			}
 			if n := len(h.cal.Events(tt.acct.Email)); n != 7 {
 				t.Errorf("calendar has %d events after a redelivered /add, want 7", n)
 			}

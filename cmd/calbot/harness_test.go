@@ -136,6 +136,9 @@ func (h *harness) env() env {
 		SecretKey: testSecretKey, HTTPAddr: "127.0.0.1:0", DBPath: h.dbPath, LogLevel: "debug",
 		TelegramAPIURL: h.tg.URL(), GoogleAuthURL: h.g.AuthURL(), GoogleTokenURL: h.g.TokenURL(),
 		GoogleRevokeURL: h.g.RevokeURL(), GoogleCalendarURL: h.cal.URL(),
+		LogFormat: "text", ShutdownTimeout: "10s", Concurrency: "16",
+		// Pacing has tests of its own; here it would only slow the story.
+		TelegramGlobalRate: "0", TelegramChatRate: "0",
 	}
 }
 

@@ -35,30 +35,30 @@ func deriveKeys(master []byte) (keys, error) {
 func keyFile(dbPath string) string { return dbPath + ".key" }
 
 // loadOrCreateKey returns the master key from path, creating it (mode 0600)
-// with 32 random bytes if it does not exist yet.
-func loadOrCreateKey(path string, log *slog.Logger) ([]byte, error) {
+// with 32 random bytes if it does not exist yet; created says which.
+func loadOrCreateKey(path string, log *slog.Logger) (key []byte, created bool, err error) {
 	raw, err := os.ReadFile(path)
 	if err == nil {
 		k, err := decodeKey(strings.TrimSpace(string(raw)))
 		if err != nil {
-			return nil, fmt.Errorf("secret key file %s %v: restore it from a backup (tokens sealed with another key cannot be read)", path, err)
+			return nil, false, fmt.Errorf("secret key file %s %v: restore it from a backup (tokens sealed with another key cannot be read)", path, err)
 		}
-		return k, nil
+		return k, false, nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("read secret key file: %w", err)
+		return nil, false, fmt.Errorf("read secret key file: %w", err)
 	}
 	k := make([]byte, 32)
 	rand.Read(k)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("create secret key file: %w", err)
+		return nil, false, fmt.Errorf("create secret key file: %w", err)
 	}
 	_, werr := f.WriteString(base64.StdEncoding.EncodeToString(k) + "\n")
 	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
 		os.Remove(path)
-		return nil, fmt.Errorf("write secret key file: %w", err)
+		return nil, false, fmt.Errorf("write secret key file: %w", err)
 	}
 	log.Warn("generated a new secret key; back it up with the database, or set SECRET_KEY", "path", path)
-	return k, nil
+	return k, true, nil
 }

@@ -91,7 +91,7 @@ func TestLoadOrCreateKeyCreates(t *testing.T) {
 	path := keyFile(filepath.Join(t.TempDir(), "calbot.db"))
 	log, logs := bufLogger()
 
-	key, err := loadOrCreateKey(path, log)
+	key, _, err := loadOrCreateKey(path, log)
 	if err != nil {
 		t.Fatalf("loadOrCreateKey(%q) error: %v", path, err)
 	}
@@ -132,7 +132,7 @@ func TestLoadOrCreateKeyCreates(t *testing.T) {
 	}
 
 	log2, logs2 := bufLogger()
-	again, err := loadOrCreateKey(path, log2)
+	again, _, err := loadOrCreateKey(path, log2)
 	if err != nil || !bytes.Equal(again, key) {
 		t.Errorf("loadOrCreateKey(%q) second call = %x, %v; want %x, nil", path, again, err, key)
 	}
@@ -156,7 +156,7 @@ func TestLoadOrCreateKeyReadsExisting(t *testing.T) {
 			t.Parallel()
 			path := writeFile(t, "calbot.db.key", tt.content)
 			log, logs := bufLogger()
-			got, err := loadOrCreateKey(path, log)
+			got, _, err := loadOrCreateKey(path, log)
 			if err != nil || !bytes.Equal(got, testKey) {
 				t.Errorf("loadOrCreateKey(%q) with %q = %x, %v; want %x, nil", path, tt.content, got, err, testKey)
 			}
@@ -182,7 +182,7 @@ func TestLoadOrCreateKeyRefusesCorruptFile(t *testing.T) {
 			t.Parallel()
 			path := writeFile(t, "calbot.db.key", tt.content)
 			log, logs := bufLogger()
-			got, err := loadOrCreateKey(path, log)
+			got, _, err := loadOrCreateKey(path, log)
 			if err == nil {
 				t.Fatalf("loadOrCreateKey(%q) with %q = %x, nil; want an error", path, tt.content, got)
 			}
@@ -211,7 +211,7 @@ func TestLoadOrCreateKeyUnusablePath(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			log, _ := bufLogger()
-			got, err := loadOrCreateKey(tt.path, log)
+			got, _, err := loadOrCreateKey(tt.path, log)
 			if err == nil || !strings.Contains(err.Error(), tt.path) {
 				t.Errorf("loadOrCreateKey(%q) = %x, %v; want an error naming the path", tt.path, got, err)
 			}

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -18,29 +20,67 @@ import (
 	"github.com/calbot/calbot/storage"
 )
 
-// shutdownTimeout bounds how long a stop waits for requests in flight.
-const shutdownTimeout = 10 * time.Second
-
 // run is calbot: it reads the configuration and serves until ctx ends.
-func run(ctx context.Context, args []string, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd := "serve"
 	if len(args) > 1 {
-		switch args[1] {
-		case "help", "-h", "-help", "--help":
-			return usage(stderr)
-		case "serve":
-		default:
-			return fmt.Errorf("unknown command %q: run \"calbot help\"", args[1])
-		}
+		cmd = args[1]
+	}
+	switch cmd {
+	case "help", "-h", "-help", "--help":
+		return usage(stdout)
+	case "serve", "healthcheck":
+	default:
+		return fmt.Errorf("unknown command %q: run \"calbot help\"", cmd)
 	}
 	if err := readDotEnv(".env"); err != nil {
 		return err
+	}
+	if cmd == "healthcheck" {
+		// Only the address matters, and the rest may not be set where a
+		// container runtime runs this.
+		addr := strings.TrimSpace(os.Getenv("HTTP_ADDR"))
+		if addr == "" {
+			addr = ":8080"
+		}
+		return healthcheck(ctx, addr)
 	}
 	cfg, err := loadConfig()
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	return serve(ctx, cfg, deps{log: log})
+	return serve(ctx, cfg, deps{log: newLogger(stderr, cfg)})
+}
+
+// newLogger logs to w in LOG_FORMAT at LOG_LEVEL.
+func newLogger(w io.Writer, cfg config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// healthcheck asks the calbot on this machine for /healthz and fails unless
+// it answers 200: the container image has no curl.
+func healthcheck(ctx context.Context, addr string) error {
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+		return fmt.Errorf("healthcheck: %s: %s", resp.Status, strings.TrimSpace(string(body)))
+	}
+	return nil
 }
 
 func usage(w io.Writer) error {
@@ -65,9 +105,10 @@ func serve(ctx context.Context, cfg config, d deps) error {
 		d.now = time.Now
 	}
 	master := cfg.SecretKey
+	created := false
 	if master == nil {
 		var err error
-		if master, err = loadOrCreateKey(keyFile(cfg.DBPath), log); err != nil {
+		if master, created, err = loadOrCreateKey(keyFile(cfg.DBPath), log); err != nil {
 			return err
 		}
 	}
@@ -83,6 +124,15 @@ func serve(ctx context.Context, cfg config, d deps) error {
 		return err
 	}
 	defer db.Close()
+	if created {
+		// A new key cannot open the tokens already stored: say so rather than
+		// fail later, chat by chat.
+		if n, err := db.CountLinks(); err == nil && n > 0 {
+			db.Close()
+			os.Remove(keyFile(cfg.DBPath))
+			return fmt.Errorf("%s holds %d linked chats but its key file %s is missing: restore the key file or set SECRET_KEY (to start over, move the database away)", cfg.DBPath, n, keyFile(cfg.DBPath))
+		}
+	}
 
 	// Bind before serving, so a taken port is an error now, not a log line.
 	ln := d.ln
@@ -105,6 +155,8 @@ func serve(ctx context.Context, cfg config, d deps) error {
 	b = bot.New(bot.Config{
 		Token: cfg.TelegramBotToken, APIURL: cfg.TelegramAPIURL, HTTPClient: &http.Client{},
 		Accounts: flow, Calendar: cal, DB: db, Logger: log, Now: d.now,
+		ShutdownTimeout: cfg.ShutdownTimeout, Workers: cfg.Concurrency,
+		GlobalRate: cfg.TelegramGlobalRate, ChatRate: cfg.TelegramChatRate,
 	})
 	if err := b.Start(ctx); err != nil {
 		return err
@@ -132,7 +184,7 @@ func serve(ctx context.Context, cfg config, d deps) error {
 	g.Go(func() error { sweep(gctx, flow, log); return nil })
 	g.Go(func() error {
 		<-gctx.Done()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), shutdownTimeout)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), cfg.ShutdownTimeout)
 		defer cancel()
 		return srv.Shutdown(sctx)
 	})
