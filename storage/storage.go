@@ -9,6 +9,8 @@ package storage
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -40,6 +42,13 @@ var (
 	bucketInbox   = []byte("inbox")
 	keySchema     = []byte("schema")
 )
+
+// SealKey derives the key that seals records from calbot's master key
+// (SECRET_KEY), with HKDF-SHA256, so that the master key itself is never used
+// for two jobs.
+func SealKey(master []byte) ([]byte, error) {
+	return hkdf.Key(sha256.New, master, nil, "calbot seal v1", 32)
+}
 
 // Options tune Open. The zero value is usable.
 type Options struct {

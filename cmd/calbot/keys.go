@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/calbot/calbot/storage"
 )
 
 // keys are the two keys calbot derives from its master SECRET_KEY, so that
@@ -24,7 +26,7 @@ func deriveKeys(master []byte) (keys, error) {
 	if err != nil {
 		return keys{}, err
 	}
-	seal, err := hkdf.Key(sha256.New, master, nil, "calbot seal v1", 32)
+	seal, err := storage.SealKey(master)
 	if err != nil {
 		return keys{}, err
 	}
