@@ -158,13 +158,27 @@ func (b *Bot) Run(ctx context.Context) error {
 	if skipped > 0 {
 		b.log.Warn("queued updates that do not open were skipped", "count", skipped)
 	}
-	d := newDispatcher(b.cfg.Workers, 4*b.cfg.Workers, b.handle, b.dequeue)
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.ShutdownTimeout)
-		defer cancel()
-		if !d.stop(sctx) {
-			b.log.Warn("handlers still running at shutdown; their updates stay queued for the next start")
+	// Handlers outlive ctx, so a stop does not cut a reply in half, until
+	// the shutdown bound passes: then hard ends them, and what they did not
+	// finish stays queued for the next start.
+	hard, abandon := context.WithCancel(context.WithoutCancel(ctx))
+	defer abandon()
+	d := newDispatcher(b.cfg.Workers, 4*b.cfg.Workers, b.handle, func(u tgbotapi.Update) {
+		if hard.Err() == nil {
+			b.dequeue(u)
 		}
+	})
+	defer func() {
+		sctx, cancel := context.WithTimeout(hard, b.cfg.ShutdownTimeout)
+		defer cancel()
+		if d.stop(sctx) {
+			return
+		}
+		b.log.Warn("handlers still running at shutdown; their updates stay queued for the next start")
+		abandon()
+		wctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		d.stop(wctx)
 	}()
 	if len(queued) > 0 {
 		b.log.Info("replaying updates queued before the last stop", "count", len(queued))
@@ -175,7 +189,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			b.dequeue(tgbotapi.Update{UpdateID: q.ID})
 			continue
 		}
-		if d.submit(ctx, u) != nil {
+		if d.submit(ctx, hard, u) != nil {
 			return nil
 		}
 	}
@@ -190,7 +204,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			var batch []tgbotapi.Update
 			batch, offset, err = b.accept(raws, offset)
 			for _, u := range batch {
-				if d.submit(ctx, u) != nil {
+				if d.submit(ctx, hard, u) != nil {
 					return nil
 				}
 			}

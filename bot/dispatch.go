@@ -45,9 +45,10 @@ func chatOf(u tgbotapi.Update) int64 {
 	return 0
 }
 
-// submit queues u behind the chat's earlier updates. It blocks while the
-// queue is full and returns ctx's error if ctx ends first.
-func (d *dispatcher) submit(ctx context.Context, u tgbotapi.Update) error {
+// submit queues u behind the chat's earlier updates, to be handled under
+// hctx. It blocks while the queue is full and returns ctx's error if ctx
+// ends first.
+func (d *dispatcher) submit(ctx, hctx context.Context, u tgbotapi.Update) error {
 	select {
 	case d.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -59,7 +60,7 @@ func (d *dispatcher) submit(ctx context.Context, u tgbotapi.Update) error {
 	d.chats[key] = append(q, u)
 	if !busy {
 		d.wg.Add(1)
-		go d.drain(ctx, key)
+		go d.drain(hctx, key)
 	}
 	d.mu.Unlock()
 	return nil

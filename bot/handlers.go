@@ -20,10 +20,9 @@ import (
 // askTTL is how long a bare /add waits for its phrase.
 const askTTL = 10 * time.Minute
 
-// handle runs one update. It has its own deadline and outlives ctx's
-// cancellation, so a shutdown does not cut a half-made reply.
+// handle runs one update under its own deadline.
 func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.HandlerTimeout)
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.HandlerTimeout)
 	defer cancel()
 	defer func() {
 		if r := recover(); r != nil {
@@ -332,7 +331,7 @@ func (b *Bot) calendarFailed(ctx context.Context, c chat, op string, err error) 
 		b.reply(ctx, c, text(c.lang, msgRevoked), nil)
 	case errors.Is(err, oauth.ErrNotLinked):
 		b.reply(ctx, c, text(c.lang, msgNotConnected), nil)
-	case errors.Is(err, calendar.ErrUnavailable):
+	case errors.Is(err, calendar.ErrUnavailable), errors.Is(err, oauth.ErrUnavailable):
 		b.log.Warn("google unavailable", "chat_id", c.id, "op", op, "err", err)
 		b.reply(ctx, c, text(c.lang, msgGoogleSlow), nil)
 	default:

@@ -37,6 +37,9 @@ var (
 	// ErrRevoked is returned when Google refused the stored grant
 	// (invalid_grant): it was revoked, or expired. The grant has been deleted.
 	ErrRevoked = errors.New("google grant revoked or expired")
+	// ErrUnavailable is returned when Google's token endpoint failed on its
+	// side (5xx, 429) or could not be reached: try again later.
+	ErrUnavailable = errors.New("google token endpoint unavailable")
 )
 
 // Config is what a Flow needs. Every URL comes from configuration: the

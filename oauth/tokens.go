@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -93,6 +95,9 @@ func (s *chatSource) Token() (*oauth2.Token, error) {
 			}
 			return nil, fmt.Errorf("refresh token of chat %d: %w: %w", s.chatID, ErrRevoked, err)
 		}
+		if transient(err) {
+			return nil, fmt.Errorf("refresh token of chat %d: %w: %w", s.chatID, ErrUnavailable, err)
+		}
 		return nil, fmt.Errorf("refresh token of chat %d: %w", s.chatID, err)
 	}
 	if tok.RefreshToken == "" {
@@ -122,6 +127,17 @@ func (s *chatSource) Token() (*oauth2.Token, error) {
 }
 
 var errReplaced = errors.New("grant replaced")
+
+// transient reports whether a refresh failed for reasons on Google's side or
+// the network's, so that asking again later may work.
+func transient(err error) bool {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		return re.Response != nil && (re.Response.StatusCode >= 500 || re.Response.StatusCode == http.StatusTooManyRequests)
+	}
+	var ue *url.Error
+	return errors.As(err, &ue) || errors.Is(err, context.DeadlineExceeded)
+}
 
 // rebase restates tok's expiry, which x/oauth2 computes from the wall clock,
 // on the flow's clock. With the real clock it changes nothing.

@@ -34,6 +34,12 @@ type Server struct {
 	failStatus int
 	failReason string
 	unexpected []string
+	holds      map[string][]*hold // per method: requests to stop until released
+}
+
+// hold stops one request: arrived closes when it comes, release lets it on.
+type hold struct {
+	arrived, release chan struct{}
 }
 
 // account is one Google account's primary calendar.
@@ -163,6 +169,21 @@ func (s *Server) FailNext(n, status int, reason string) {
 	s.failN, s.failStatus, s.failReason = n, status, reason
 }
 
+// Hold makes the next request of method ("list", "insert", "get",
+// "delete") wait: arrived is closed when it comes in, and the request goes
+// on when release is called. It lets tests catch calbot mid-command.
+func (s *Server) Hold(method string) (arrived <-chan struct{}, release func()) {
+	h := &hold{arrived: make(chan struct{}), release: make(chan struct{})}
+	s.mu.Lock()
+	if s.holds == nil {
+		s.holds = make(map[string][]*hold)
+	}
+	s.holds[method] = append(s.holds[method], h)
+	s.mu.Unlock()
+	var once sync.Once
+	return h.arrived, func() { once.Do(func() { close(h.release) }) }
+}
+
 // Unexpected returns a description of every request the server rejected
 // because calbot should never send it.
 func (s *Server) Unexpected() []string {
@@ -181,7 +202,17 @@ func (s *Server) handle(method string, h func(http.ResponseWriter, *http.Request
 		if fail {
 			s.failN--
 		}
+		var h0 *hold
+		if q := s.holds[method]; len(q) > 0 {
+			h0, s.holds[method] = q[0], q[1:]
+		}
 		s.mu.Unlock()
+		if h0 != nil {
+			// Held requests finish even if the client is gone, as Google's
+			// servers do: the work happens whether or not anyone hears of it.
+			close(h0.arrived)
+			<-h0.release
+		}
 		if fail {
 			writeError(w, status, domain(reason), reason, failMessage(status))
 			return

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -83,9 +84,13 @@ type harness struct {
 	logs   *syncBuffer
 	web    *http.Client // a browser that shows redirects instead of following them
 	dbPath string
+	stop   func() error // stops calbot (once) and returns what serve returned
 }
 
-func newHarness(t *testing.T) *harness {
+// option changes the environment a harness starts calbot with.
+type option func(*env)
+
+func newHarness(t *testing.T, opts ...option) *harness {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -103,7 +108,11 @@ func newHarness(t *testing.T) *harness {
 	}
 	h.web = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	h.dbPath = t.TempDir() + "/calbot.db"
-	cfg, err := h.env().validate()
+	e := h.env()
+	for _, o := range opts {
+		o(&e)
+	}
+	cfg, err := e.validate()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,15 +120,22 @@ func newHarness(t *testing.T) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- serve(ctx, cfg, deps{log: log, now: h.clock.Now, ln: ln}) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve returned %v", err)
+	var once sync.Once
+	var stopErr error
+	h.stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case stopErr = <-done:
+			case <-time.After(2 * waitFor):
+				stopErr = errors.New("calbot did not stop within 20s of cancellation")
 			}
-		case <-time.After(waitFor):
-			t.Error("calbot did not stop within 10s of cancellation")
+		})
+		return stopErr
+	}
+	t.Cleanup(func() {
+		if err := h.stop(); err != nil {
+			t.Errorf("serve: %v", err)
 		}
 		h.checkLogs()
 		if u := h.g.Unexpected(); len(u) > 0 {
