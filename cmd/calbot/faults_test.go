@@ -56,7 +56,7 @@ func TestGoogleFaults(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			h.seed(aliceG)
-	h.connect(alice, aliceG)
+			h.connect(alice, aliceG)
 			before := h.cal.Requests("list")
 			h.cal.FailNext(tt.n, tt.status, tt.reason)
 			if m := h.say(alice, "/today"); !strings.Contains(m.Text, tt.want) {
