@@ -111,20 +111,7 @@ func TestBinaryStory(t *testing.T) {
 	})
 	cal.SetZone(aliceG.Email, "Europe/Moscow")
 	dir := t.TempDir()
-	environ := []string{
-		"PATH=" + os.Getenv("PATH"),
-		"TELEGRAM_BOT_TOKEN=" + testBotToken,
-		"PUBLIC_URL=" + public,
-		"GOOGLE_CLIENT_ID=" + testClientID,
-		"GOOGLE_CLIENT_SECRET= " + testClientSecret + "\n", // pasted with white space
-		"HTTP_ADDR=" + addr,
-		"DB_PATH=" + filepath.Join(dir, "calbot.db"),
-		"TELEGRAM_API_URL=" + tg.URL(),
-		"GOOGLE_AUTH_URL=" + g.AuthURL(),
-		"GOOGLE_TOKEN_URL=" + g.TokenURL(),
-		"GOOGLE_REVOKE_URL=" + g.RevokeURL(),
-		"GOOGLE_CALENDAR_URL=" + cal.URL(),
-	}
+	environ := binaryEnv(addr, dir, tg, g, cal)
 	p := startBinary(t, dir, environ)
 	h := &harness{t: t, tg: tg, g: g, cal: cal, public: public, logs: p.stderr,
 		web: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
@@ -168,6 +155,80 @@ func TestBinaryStory(t *testing.T) {
 	if u := g.Unexpected(); len(u) > 0 {
 		t.Errorf("fake Google saw %q", u)
 	}
+}
+
+// binaryEnv is the whole configuration of a calbot binary run against the
+// fakes: environment variables only, as an operator would give them.
+func binaryEnv(addr, dir string, tg *telegramtest.Server, g *oauthtest.Server, cal *calendartest.Server) []string {
+	return []string{
+		"PATH=" + os.Getenv("PATH"),
+		"TELEGRAM_BOT_TOKEN=" + testBotToken,
+		"PUBLIC_URL=http://" + addr,
+		"GOOGLE_CLIENT_ID=" + testClientID,
+		"GOOGLE_CLIENT_SECRET= " + testClientSecret + "\n", // pasted with white space
+		"HTTP_ADDR=" + addr,
+		"DB_PATH=" + filepath.Join(dir, "calbot.db"),
+		"TELEGRAM_API_URL=" + tg.URL(),
+		"GOOGLE_AUTH_URL=" + g.AuthURL(),
+		"GOOGLE_TOKEN_URL=" + g.TokenURL(),
+		"GOOGLE_REVOKE_URL=" + g.RevokeURL(),
+		"GOOGLE_CALENDAR_URL=" + cal.URL(),
+	}
+}
+
+// TestBinaryRestartLosesNothing kills calbot with SIGKILL while an /add is in
+// flight, queues more commands while it is down, and restarts it: every
+// update is handled exactly once, the /add makes one event, and the grant
+// confirmed before the kill still works.
+func TestBinaryRestartLosesNothing(t *testing.T) {
+	addr := freeAddr(t)
+	tg := telegramtest.New(t, testBotToken)
+	g := oauthtest.New(t, testClientID, testClientSecret, "http://"+addr+"/oauth/callback")
+	cal := calendartest.New(t, func(bearer string) (string, bool) {
+		acct, _, ok := g.AccessTokenOwner(bearer)
+		return acct.Email, ok
+	})
+	cal.SetZone(aliceG.Email, "Europe/Moscow")
+	dir := t.TempDir()
+	environ := append(binaryEnv(addr, dir, tg, g, cal), "TELEGRAM_CHAT_RATE=0")
+	p := startBinary(t, dir, environ)
+	h := &harness{t: t, tg: tg, g: g, cal: cal, public: "http://" + addr, logs: p.stderr,
+		web: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	if status, _, m := h.connect(alice, aliceG); status != http.StatusOK || !strings.Contains(m.Text, "Connected as") {
+		t.Fatalf("connect = %d, %q", status, m.Text)
+	}
+
+	arrived, release := cal.Hold("insert")
+	defer release()
+	tg.SendText(alice, telegramtest.Private(alice), "/add Lunch tomorrow 13:00")
+	<-arrived
+	p.cmd.Process.Kill() // SIGKILL: no chance to clean up
+	p.wait(t, waitFor)
+	release() // Google finishes the insert although calbot is gone
+	tg.SendText(alice, telegramtest.Private(alice), "/today")
+	tg.SendText(alice, telegramtest.Private(alice), "/add Dinner tomorrow 19:00")
+
+	p2 := startBinary(t, dir, environ)
+	for _, want := range []string{"Added <b>Lunch</b>", "(Europe/Moscow)", "Added <b>Dinner</b>"} {
+		if m := tg.WaitMessage(t, alice.ID, waitFor); !strings.Contains(m.Text, want) {
+			t.Errorf("after the restart the bot said %q, want %q", m.Text, want)
+		}
+	}
+	if m := h.say(alice, "/help"); !strings.Contains(m.Text, "/connect") {
+		t.Errorf("an update was handled twice: next reply %q, want /help's", m.Text)
+	}
+	count := map[string]int{}
+	for _, e := range cal.Events(aliceG.Email) {
+		count[e.Summary]++
+	}
+	if count["Lunch"] != 1 || count["Dinner"] != 1 {
+		t.Errorf("events after the restart = %v, want one Lunch and one Dinner", count)
+	}
+	p2.cmd.Process.Signal(syscall.SIGTERM)
+	if code := p2.wait(t, 15*time.Second); code != 0 {
+		t.Errorf("calbot exited %d after SIGTERM, want 0", code)
+	}
+	h.checkLogs()
 }
 
 func TestBinaryReportsEveryConfigProblem(t *testing.T) {

@@ -167,12 +167,14 @@ func (l testLog) Write(p []byte) (int, error) {
 }
 
 // checkLogs fails the test if a secret reached the log. The fakes' tokens
-// have Google's shapes: codes 4/0…, access ya29.…, refresh 1//….
+// have Google's shapes: codes 4/0A…, access ya29.…, refresh 1//0….
 func (h *harness) checkLogs() {
 	logs := h.logs.String()
-	for _, secret := range []string{testBotToken, strings.Split(testBotToken, ":")[1], testClientSecret, testSecretKey, "ya29.", "1//", "4/0"} {
-		if strings.Contains(logs, secret) {
-			h.t.Errorf("the log contains a secret (%.6s…)", secret)
+	for _, secret := range []string{testBotToken, strings.Split(testBotToken, ":")[1], testClientSecret, testSecretKey, "ya29.", "1//0", "4/0A"} {
+		if i := strings.Index(logs, secret); i >= 0 {
+			// Show where, with the secret itself cut out.
+			from, to := max(0, i-60), min(len(logs), i+len(secret)+20)
+			h.t.Errorf("the log contains a secret (%.6s…) in %q", secret, logs[from:i]+"<SECRET>"+logs[i+len(secret):to])
 		}
 	}
 }
