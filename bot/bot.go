@@ -57,6 +57,7 @@ type Config struct {
 	DB       *storage.DB
 	Now      func() time.Time
 	Logger   *slog.Logger
+	Metrics  *Metrics // nil: not counted
 }
 
 // Bot runs calbot on Telegram. Create it with New, then call Start and Run.

@@ -6,6 +6,7 @@ import (
 	"html"
 	"strconv"
 	"strings"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"golang.org/x/oauth2"
@@ -58,7 +59,9 @@ func (b *Bot) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		b.answer(ctx, q.ID, text(lang, msgUndoNotYours), true)
 		return
 	}
-	c := chat{id: q.Message.Chat.ID, userID: q.From.ID, lang: lang, private: q.Message.Chat.IsPrivate()}
+	outcome, start := outcomeOK, time.Now()
+	defer func() { b.cfg.Metrics.observe("undo", outcome, time.Since(start)) }()
+	c := chat{id: q.Message.Chat.ID, userID: q.From.ID, lang: lang, private: q.Message.Chat.IsPrivate(), outcome: &outcome}
 	err := b.google(c.id, func(ts oauth2.TokenSource) error { return b.cfg.Calendar.Delete(ctx, ts, eventID) })
 	switch {
 	case err == nil:
@@ -71,6 +74,10 @@ func (b *Bot) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		b.calendarFailed(ctx, c, "undo", err)
 		return
 	default:
+		c.mark(outcomeUnavailable)
+		if !errors.Is(err, calendar.ErrUnavailable) {
+			c.mark(outcomeError)
+		}
 		b.log.Warn("undo failed", "chat_id", c.id, "err", err)
 		b.answer(ctx, q.ID, text(lang, msgUndoFailed), true)
 		return

@@ -43,17 +43,37 @@ type chat struct {
 	lang       string
 	msgID      int
 	private    bool
+	outcome    *string // where a failure records itself for the metrics; may be nil
+}
+
+// mark records how the command ended, if anyone is counting.
+func (c chat) mark(outcome string) {
+	if c.outcome != nil {
+		*c.outcome = outcome
+	}
 }
 
 func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 	if m.From == nil || m.Chat == nil || m.From.IsBot {
 		return
 	}
-	c := chat{id: m.Chat.ID, userID: m.From.ID, lang: langOf(m.From.LanguageCode), msgID: m.MessageID, private: m.Chat.IsPrivate()}
+	outcome := outcomeOK
+	c := chat{id: m.Chat.ID, userID: m.From.ID, lang: langOf(m.From.LanguageCode), msgID: m.MessageID, private: m.Chat.IsPrivate(), outcome: &outcome}
 	name, at, args, isCmd := parseCommand(m.Text)
 	if isCmd && at != "" && !strings.EqualFold(at, b.self.UserName) {
 		return // addressed to another bot in a group
 	}
+	start := time.Now()
+	label := ""
+	switch {
+	case isCmd && knownCommands[name]:
+		label = name
+	case isCmd:
+		label = "other"
+	case c.private:
+		label = "text"
+	}
+	defer func() { b.cfg.Metrics.observe(label, outcome, time.Since(start)) }()
 	if !isCmd {
 		if !c.private {
 			return // chatter in a group is not for us
@@ -81,6 +101,7 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 		b.reply(ctx, c, text(c.lang, msgHelp), nil)
 	case "connect", "today", "add", "disconnect", "cancel":
 		if !c.private {
+			c.mark(outcomePrivateOnly)
 			b.toPrivate(ctx, c, name)
 			return
 		}
@@ -199,6 +220,7 @@ func (b *Bot) add(ctx context.Context, c chat, phrase string) {
 	now := b.now().In(zone)
 	d, err := draft.Parse(phrase, now)
 	if err != nil {
+		c.mark(outcomeBadInput)
 		b.reply(ctx, c, parseError(c.lang, err, phrase), nil)
 		return
 	}
@@ -292,6 +314,7 @@ func (b *Bot) disconnect(ctx context.Context, c chat) {
 func (b *Bot) link(ctx context.Context, c chat) (storage.Link, bool) {
 	l, err := b.cfg.DB.Link(c.id)
 	if errors.Is(err, storage.ErrNotFound) {
+		c.mark(outcomeNotLinked)
 		b.reply(ctx, c, text(c.lang, msgNotConnected), nil)
 		return l, false
 	}
@@ -327,11 +350,14 @@ func (b *Bot) saveZone(c chat, l storage.Link, zone *time.Location) {
 func (b *Bot) calendarFailed(ctx context.Context, c chat, op string, err error) {
 	switch {
 	case errors.Is(err, oauth.ErrRevoked):
+		c.mark(outcomeRevoked)
 		b.log.Info("grant revoked at google", "chat_id", c.id, "op", op)
 		b.reply(ctx, c, text(c.lang, msgRevoked), nil)
 	case errors.Is(err, oauth.ErrNotLinked):
+		c.mark(outcomeNotLinked)
 		b.reply(ctx, c, text(c.lang, msgNotConnected), nil)
 	case errors.Is(err, calendar.ErrUnavailable), errors.Is(err, oauth.ErrUnavailable):
+		c.mark(outcomeUnavailable)
 		b.log.Warn("google unavailable", "chat_id", c.id, "op", op, "err", err)
 		b.reply(ctx, c, text(c.lang, msgGoogleSlow), nil)
 	default:
@@ -341,6 +367,7 @@ func (b *Bot) calendarFailed(ctx context.Context, c chat, op string, err error) 
 
 // fail logs err for the operator and tells the user plainly.
 func (b *Bot) fail(ctx context.Context, c chat, op string, err error) {
+	c.mark(outcomeError)
 	b.log.Error("command failed", "chat_id", c.id, "op", op, "err", err)
 	b.reply(ctx, c, text(c.lang, msgInternal), nil)
 }

@@ -64,6 +64,14 @@ type Service struct {
 	backoff, maxBackoff time.Duration
 	// sleep waits between retries; tests replace it so they never wait.
 	sleep func(ctx context.Context, d time.Duration) error
+	// metrics counts requests to Google; nil counts nothing.
+	metrics *Metrics
+}
+
+// WithMetrics makes s count its requests to Google in m, and returns s.
+func (s *Service) WithMetrics(m *Metrics) *Service {
+	s.metrics = m
+	return s
 }
 
 // New returns a Service that sends requests to baseURL (DefaultBaseURL if

@@ -60,7 +60,7 @@ func (s *Service) Zone(ctx context.Context, ts oauth2.TokenSource) (*time.Locati
 		return nil, err
 	}
 	var res *gcal.Events
-	err = s.retry(ctx, func() error {
+	err = s.retry(ctx, "zone", func() error {
 		var err error
 		res, err = svc.Events.List("primary").MaxResults(1).Fields("timeZone").Context(ctx).Do()
 		return err
@@ -85,7 +85,7 @@ func (s *Service) list(ctx context.Context, svc *gcal.Service, from, to time.Tim
 	)
 	for range maxPages {
 		var res *gcal.Events
-		err := s.retry(ctx, func() error {
+		err := s.retry(ctx, "list", func() error {
 			var err error
 			res, err = svc.Events.List("primary").
 				SingleEvents(true).

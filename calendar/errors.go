@@ -15,7 +15,7 @@ import (
 // retry runs req until it succeeds, fails for good, or s.attempts are spent.
 // Between attempts it waits with exponential backoff and jitter. It returns
 // the last error unchanged; wrap classifies it.
-func (s *Service) retry(ctx context.Context, req func() error) error {
+func (s *Service) retry(ctx context.Context, op string, req func() error) error {
 	var err error
 	for attempt := 0; attempt < s.attempts; attempt++ {
 		if attempt > 0 {
@@ -24,6 +24,7 @@ func (s *Service) retry(ctx context.Context, req func() error) error {
 			}
 		}
 		err = req()
+		s.metrics.observe(op, err)
 		if err == nil || !retryable(ctx, err) {
 			return err
 		}

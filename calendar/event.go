@@ -66,7 +66,7 @@ func (s *Service) Insert(ctx context.Context, ts oauth2.TokenSource, ev NewEvent
 	loc := ev.Start.Location()
 	body := toAPI(ev)
 	var got *gcal.Event
-	err = s.retry(ctx, func() error {
+	err = s.retry(ctx, "insert", func() error {
 		var err error
 		got, err = svc.Events.Insert("primary", body).SendUpdates("none").Context(ctx).Do()
 		return err
@@ -125,7 +125,7 @@ func (s *Service) Get(ctx context.Context, ts oauth2.TokenSource, id string, zon
 
 func (s *Service) get(ctx context.Context, svc *gcal.Service, id string, loc *time.Location) (Event, error) {
 	var got *gcal.Event
-	err := s.retry(ctx, func() error {
+	err := s.retry(ctx, "get", func() error {
 		var err error
 		got, err = svc.Events.Get("primary", id).Context(ctx).Do()
 		return err
@@ -156,7 +156,7 @@ func (s *Service) Delete(ctx context.Context, ts oauth2.TokenSource, id string) 
 		return err
 	}
 	tried := false
-	err = s.retry(ctx, func() error {
+	err = s.retry(ctx, "delete", func() error {
 		err := svc.Events.Delete("primary", id).SendUpdates("none").Context(ctx).Do()
 		if tried && hasStatus(err, http.StatusGone) {
 			return nil

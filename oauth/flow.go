@@ -61,6 +61,8 @@ type Config struct {
 	// the chat can be told. It runs before the browser gets its page and
 	// should not take long.
 	OnResult func(ctx context.Context, r Result)
+	// Metrics counts sign-ins and refreshes; nil counts nothing.
+	Metrics *Metrics
 }
 
 // Outcome says how a sign-in ended.

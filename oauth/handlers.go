@@ -39,6 +39,7 @@ func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 	p, err := f.verify(q.Get("state"), true)
 	if err != nil {
 		f.log.Info("sign-in link refused", "step", "callback", "err", err)
+		f.cfg.Metrics.connect("invalid_state")
 		renderPage(w, http.StatusBadRequest, pageLang("", r), pageInvalid, "")
 		return
 	}
@@ -57,10 +58,12 @@ func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 	if e := q.Get("error"); e != "" {
 		if e == "access_denied" {
 			f.log.Info("sign-in denied by user", "chat_id", p.ChatID)
+			f.cfg.Metrics.connect("denied")
 			finish(http.StatusOK, pageDenied, Denied)
 			return
 		}
 		f.log.Warn("sign-in failed at google", "chat_id", p.ChatID, "google_error", safeWord(e))
+		f.cfg.Metrics.connect("google_error")
 		finish(http.StatusBadGateway, pageFailed, Failed)
 		return
 	}
@@ -68,6 +71,7 @@ func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 	if code == "" {
 		// The login is used up: tell the chat, so it is not left waiting.
 		f.log.Warn("callback without code or error", "chat_id", p.ChatID)
+		f.cfg.Metrics.connect("google_error")
 		finish(http.StatusBadRequest, pageFailed, Failed)
 		return
 	}
@@ -77,10 +81,12 @@ func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && (re.ErrorCode == "invalid_client" || re.ErrorCode == "unauthorized_client" || re.ErrorCode == "redirect_uri_mismatch") {
 			f.log.Error("code exchange refused: check GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and the redirect URI", "chat_id", p.ChatID, "google_error", re.ErrorCode)
+			f.cfg.Metrics.connect("misconfigured")
 			finish(http.StatusInternalServerError, pageMisconfigured, Failed)
 			return
 		}
 		f.log.Warn("code exchange failed", "chat_id", p.ChatID, "err", exchangeErr(err))
+		f.cfg.Metrics.connect("exchange_failed")
 		finish(http.StatusBadGateway, pageFailed, Failed)
 		return
 	}
@@ -89,6 +95,7 @@ func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 	scope, _ := tok.Extra("scope").(string)
 	if !hasCalendarScope(scope) {
 		f.log.Info("grant lacks the calendar scope", "chat_id", p.ChatID)
+		f.cfg.Metrics.connect("missing_scope")
 		if err := f.Revoke(ctx, firstNonEmpty(tok.RefreshToken, tok.AccessToken)); err != nil {
 			f.log.Warn("revoke of partial grant failed", "chat_id", p.ChatID, "err", err)
 		}
@@ -98,6 +105,7 @@ func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 	claims, err := idClaims(tok)
 	if err != nil || tok.RefreshToken == "" {
 		f.log.Warn("token response incomplete", "chat_id", p.ChatID, "err", err, "has_refresh_token", tok.RefreshToken != "")
+		f.cfg.Metrics.connect("incomplete")
 		f.Revoke(ctx, firstNonEmpty(tok.RefreshToken, tok.AccessToken))
 		finish(http.StatusBadGateway, pageFailed, Failed)
 		return
@@ -111,6 +119,7 @@ func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 	old, replaced, err := f.db.PutLink(link)
 	if err != nil {
 		f.log.Error("store grant failed", "chat_id", p.ChatID, "err", err)
+		f.cfg.Metrics.connect("storage_error")
 		f.Revoke(ctx, tok.RefreshToken)
 		finish(http.StatusInternalServerError, pageFailed, Failed)
 		return
@@ -128,6 +137,7 @@ func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	res.Email = claims.Email
 	f.log.Info("chat connected", "chat_id", p.ChatID, "relinked", replaced)
+	f.cfg.Metrics.connect("connected")
 	finish(http.StatusOK, pageConnected, Connected)
 }
 

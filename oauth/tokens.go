@@ -89,6 +89,7 @@ func (s *chatSource) Token() (*oauth2.Token, error) {
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.ErrorCode == "invalid_grant" {
+			s.f.cfg.Metrics.refresh("revoked")
 			s.tok = nil
 			if derr := s.f.db.DeleteLinkIf(s.chatID, s.rt); derr != nil && !errors.Is(derr, storage.ErrNotFound) {
 				return nil, fmt.Errorf("delete dead grant of chat %d: %w", s.chatID, derr)
@@ -96,10 +97,13 @@ func (s *chatSource) Token() (*oauth2.Token, error) {
 			return nil, fmt.Errorf("refresh token of chat %d: %w: %w", s.chatID, ErrRevoked, err)
 		}
 		if transient(err) {
+			s.f.cfg.Metrics.refresh("unavailable")
 			return nil, fmt.Errorf("refresh token of chat %d: %w: %w", s.chatID, ErrUnavailable, err)
 		}
+		s.f.cfg.Metrics.refresh("error")
 		return nil, fmt.Errorf("refresh token of chat %d: %w", s.chatID, err)
 	}
+	s.f.cfg.Metrics.refresh("ok")
 	if tok.RefreshToken == "" {
 		tok.RefreshToken = s.rt
 	}
