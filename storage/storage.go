@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -156,4 +157,69 @@ func (db *DB) open(sealed, ad []byte, v any) error {
 		return errors.New("record does not open with this key (wrong SECRET_KEY, or tampered)")
 	}
 	return json.Unmarshal(plain, v)
+}
+
+// WriteTo writes a consistent copy of the whole database to w from one read
+// transaction, while writers go on. It is how a live backup is taken.
+func (db *DB) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	err := db.bolt.View(func(tx *bbolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// Size is the size in bytes that WriteTo will write now.
+func (db *DB) Size() (int64, error) {
+	var n int64
+	err := db.bolt.View(func(tx *bbolt.Tx) error {
+		n = tx.Size()
+		return nil
+	})
+	return n, err
+}
+
+// CopyFile writes a consistent copy of the database file at path to w, for
+// when no calbot runs. It holds the file's lock, so no calbot starts
+// meanwhile; a file locked by a running calbot gives ErrLocked.
+func CopyFile(path string, w io.Writer) (int64, error) {
+	b, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return 0, ErrLocked
+	}
+	if err != nil {
+		return 0, fmt.Errorf("open %s: %w", path, err)
+	}
+	defer b.Close()
+	var n int64
+	err = b.View(func(tx *bbolt.Tx) error {
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// CountLinksIn opens a database file read-only, without its key, and counts
+// its linked chats: a check that a backup is whole.
+func CountLinksIn(path string) (int, error) {
+	b, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		return 0, err
+	}
+	defer b.Close()
+	n := 0
+	err = b.View(func(tx *bbolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil || tx.Bucket(bucketMeta).Get(keySchema) == nil {
+			return errors.New("no calbot schema record")
+		}
+		links := tx.Bucket(bucketLinks)
+		if links == nil {
+			return errors.New("no links bucket")
+		}
+		n = links.Stats().KeyN
+		return nil
+	})
+	return n, err
 }

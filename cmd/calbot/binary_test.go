@@ -16,6 +16,7 @@ import (
 	"github.com/calbot/calbot/bot/telegramtest"
 	"github.com/calbot/calbot/calendar/calendartest"
 	"github.com/calbot/calbot/oauth/oauthtest"
+	"github.com/calbot/calbot/storage"
 )
 
 var (
@@ -134,6 +135,18 @@ func TestBinaryStory(t *testing.T) {
 	}
 	if db, err := os.Stat(filepath.Join(dir, "calbot.db")); err != nil || db.Mode().Perm() != 0o600 {
 		t.Errorf("database file: %v, %v; want mode 600", db, err)
+	}
+
+	// The operator backs up the live database from a second process, over
+	// the admin socket, since the file itself is locked.
+	backupFile := filepath.Join(t.TempDir(), "backup.db")
+	bcmd := exec.Command(calbotBinary(t), "backup", backupFile)
+	bcmd.Dir, bcmd.Env = dir, environ
+	if out, err := bcmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "from the running calbot") {
+		t.Errorf("calbot backup = %v: %s", err, out)
+	}
+	if n, err := storage.CountLinksIn(backupFile); err != nil || n != 1 {
+		t.Errorf("backup holds %d linked chats (%v), want 1", n, err)
 	}
 
 	// A second calbot on the same database gives up quickly and says why.

@@ -18,6 +18,7 @@ import (
 	"github.com/calbot/calbot/calendar"
 	"github.com/calbot/calbot/oauth"
 	"github.com/calbot/calbot/storage"
+	"github.com/kelseyhightower/envconfig"
 )
 
 // run is calbot: it reads the configuration and serves until ctx ends.
@@ -29,7 +30,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "help", "-h", "-help", "--help":
 		return usage(stdout)
-	case "serve", "healthcheck":
+	case "serve", "healthcheck", "backup":
 	default:
 		return fmt.Errorf("unknown command %q: run \"calbot help\"", cmd)
 	}
@@ -44,6 +45,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			addr = ":8080"
 		}
 		return healthcheck(ctx, addr)
+	}
+	if cmd == "backup" {
+		if len(args) != 3 {
+			return errors.New("usage: calbot backup FILE")
+		}
+		// Only DB_PATH and ADMIN_SOCKET matter here.
+		var e env
+		if err := envconfig.Process("", &e); err != nil {
+			return configError{err.Error()}
+		}
+		e.DBPath, e.AdminSocket = strings.TrimSpace(e.DBPath), strings.TrimSpace(e.AdminSocket)
+		return backup(ctx, config{env: e}, args[2], stdout)
 	}
 	cfg, err := loadConfig()
 	if err != nil {
@@ -143,20 +156,36 @@ func serve(ctx context.Context, cfg config, d deps) error {
 	}
 	defer ln.Close()
 
+	adminLn, err := listenAdmin(cfg.adminSocket())
+	if err != nil {
+		return err
+	}
+	defer adminLn.Close()
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("listen on METRICS_ADDR: %w", err)
+		}
+		defer metricsLn.Close()
+	}
+
+	reg := newRegistry(db)
 	googleHTTP := &http.Client{Timeout: 30 * time.Second}
-	cal := calendar.New(cfg.GoogleCalendarURL, googleHTTP)
+	cal := calendar.New(cfg.GoogleCalendarURL, googleHTTP).WithMetrics(calendar.NewMetrics(reg))
 	var b *bot.Bot
 	flow := oauth.New(oauth.Config{
 		ClientID: cfg.GoogleClientID, ClientSecret: cfg.GoogleClientSecret,
 		AuthURL: cfg.GoogleAuthURL, TokenURL: cfg.GoogleTokenURL, RevokeURL: cfg.GoogleRevokeURL,
 		PublicURL: cfg.PublicURL, StateKey: k.state, HTTPClient: googleHTTP, Logger: log, Now: d.now,
 		OnResult: func(ctx context.Context, r oauth.Result) { b.Notify(ctx, r) },
+		Metrics:  oauth.NewMetrics(reg),
 	}, db)
 	b = bot.New(bot.Config{
 		Token: cfg.TelegramBotToken, APIURL: cfg.TelegramAPIURL, HTTPClient: &http.Client{},
 		Accounts: flow, Calendar: cal, DB: db, Logger: log, Now: d.now,
 		ShutdownTimeout: cfg.ShutdownTimeout, Workers: cfg.Concurrency,
 		GlobalRate: cfg.TelegramGlobalRate, ChatRate: cfg.TelegramChatRate,
+		Metrics: bot.NewMetrics(reg),
 	})
 	if err := b.Start(ctx); err != nil {
 		return err
@@ -173,20 +202,34 @@ func serve(ctx context.Context, cfg config, d deps) error {
 	}
 	log.Info("calbot started", "http_addr", ln.Addr().String(), "redirect_uri", oauth.RedirectURL(cfg.PublicURL), "bot", "@"+b.Username())
 
+	servers := []*http.Server{srv, {Handler: adminRoutes(db, log), ReadHeaderTimeout: 10 * time.Second}}
+	listeners := []net.Listener{ln, adminLn}
+	if metricsLn != nil {
+		servers = append(servers, &http.Server{Handler: metricsRoutes(reg), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second})
+		listeners = append(listeners, metricsLn)
+		log.Info("metrics served", "metrics_addr", metricsLn.Addr().String())
+	}
+
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("http server: %w", err)
-		}
-		return nil
-	})
+	for i, s := range servers {
+		g.Go(func() error {
+			if err := s.Serve(listeners[i]); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("http server on %s: %w", listeners[i].Addr(), err)
+			}
+			return nil
+		})
+	}
 	g.Go(func() error { return b.Run(gctx) })
 	g.Go(func() error { sweep(gctx, flow, log); return nil })
 	g.Go(func() error {
 		<-gctx.Done()
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), cfg.ShutdownTimeout)
 		defer cancel()
-		return srv.Shutdown(sctx)
+		var errs []error
+		for _, s := range servers {
+			errs = append(errs, s.Shutdown(sctx))
+		}
+		return errors.Join(errs...)
 	})
 	err = g.Wait()
 	log.Info("calbot stopped")
