@@ -25,13 +25,17 @@ type pacer struct {
 	next map[int64]time.Time // earliest time of the chat's next message
 }
 
+// paceMargin keeps the pace a little under the limit, so that the jitter
+// between leaving here and arriving at Telegram never looks like a burst.
+const paceMargin = 1.05
+
 func newPacer(globalPerSec, chatPerSec float64) *pacer {
 	p := &pacer{next: make(map[int64]time.Time)}
 	if globalPerSec > 0 {
-		p.global = rate.NewLimiter(rate.Limit(globalPerSec), 1)
+		p.global = rate.NewLimiter(rate.Limit(globalPerSec/paceMargin), 1)
 	}
 	if chatPerSec > 0 {
-		p.perChat = time.Duration(float64(time.Second) / chatPerSec)
+		p.perChat = time.Duration(paceMargin * float64(time.Second) / chatPerSec)
 	}
 	return p
 }
@@ -63,7 +67,18 @@ func (p *pacer) wait(ctx context.Context, chatID int64) error {
 		}
 	}
 	if p.global != nil {
-		return p.global.Wait(ctx)
+		if err := p.global.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	if p.perChat > 0 {
+		// Space the chat's next message from when this one really leaves,
+		// which a busy machine or the global limit may have delayed.
+		p.mu.Lock()
+		if t := time.Now().Add(p.perChat); t.After(p.next[chatID]) {
+			p.next[chatID] = t
+		}
+		p.mu.Unlock()
 	}
 	return nil
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/calbot/calbot/bot/telegramtest"
 	"github.com/calbot/calbot/oauth/oauthtest"
@@ -141,7 +143,7 @@ func TestShutdownFinishesWorkInFlight(t *testing.T) {
 }
 
 func TestShutdownIsBounded(t *testing.T) {
-	h := newHarness(t, func(e *env) { e.ShutdownTimeout = "200ms" })
+	h := newHarness(t, func(_ *harness, e *env) { e.ShutdownTimeout = "200ms" })
 	h.seed(aliceG)
 	h.connect(alice, aliceG)
 	arrived, release := h.cal.Hold("list")
@@ -162,5 +164,37 @@ func TestShutdownIsBounded(t *testing.T) {
 	}
 	if !strings.Contains(h.logs.String(), "stay queued for the next start") {
 		t.Error("shutdown did not say the unfinished update stays queued")
+	}
+}
+
+func TestRepliesArePacedUnderTelegramLimits(t *testing.T) {
+	var gate *telegramtest.Gate
+	h := newHarness(t, func(h *harness, e *env) {
+		// Telegram's published limits, enforced in front of the fake: a
+		// burst beyond them is answered 429. The per-chat gap allows 10%
+		// for the jitter of requests on a loaded machine (-race); without
+		// pacing the bot sends the three replies within milliseconds.
+		gate = h.tg.Gate()
+		gate.SetLimits(30, 900*time.Millisecond)
+		srv := httptest.NewServer(gate)
+		t.Cleanup(srv.Close)
+		e.TelegramAPIURL = srv.URL
+		e.TelegramGlobalRate, e.TelegramChatRate = "30", "1"
+	})
+	users := []telegramtest.User{alice, boris, {ID: 1003, FirstName: "Carol", LanguageCode: "en"}}
+	for _, u := range users {
+		for i := 0; i < 3; i++ {
+			h.tg.SendText(u, telegramtest.Private(u), "/help")
+		}
+	}
+	for _, u := range users {
+		for i := 0; i < 3; i++ {
+			if m := h.tg.WaitMessage(t, u.ID, waitFor); !strings.Contains(m.Text, "/connect") {
+				t.Errorf("reply %d to %s = %q", i, u.FirstName, m.Text)
+			}
+		}
+	}
+	if n := gate.TooMany(); n != 0 {
+		t.Errorf("Telegram answered %d sends with 429: the bot outpaced the limits", n)
 	}
 }
