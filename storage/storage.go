@@ -201,15 +201,25 @@ func CopyFile(path string, w io.Writer) (int64, error) {
 	return n, err
 }
 
-// CountLinksIn opens a database file read-only, without its key, and counts
-// its linked chats: a check that a backup is whole.
-func CountLinksIn(path string) (int, error) {
-	b, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+// Info is what Inspect reads from a database file without its key.
+type Info struct {
+	Links     int   // linked chats
+	FirstChat int64 // the chat of one of them, to try a key on; 0 if none
+}
+
+// Inspect opens a database file read-only, under a shared lock and without
+// its key, and says what it holds: a check that a backup is whole, or what
+// calbot doctor reports. A file locked by a running calbot gives ErrLocked.
+func Inspect(path string) (Info, error) {
+	b, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: 500 * time.Millisecond})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return Info{}, ErrLocked
+	}
 	if err != nil {
-		return 0, err
+		return Info{}, err
 	}
 	defer b.Close()
-	n := 0
+	var info Info
 	err = b.View(func(tx *bbolt.Tx) error {
 		if tx.Bucket(bucketMeta) == nil || tx.Bucket(bucketMeta).Get(keySchema) == nil {
 			return errors.New("no calbot schema record")
@@ -218,8 +228,11 @@ func CountLinksIn(path string) (int, error) {
 		if links == nil {
 			return errors.New("no links bucket")
 		}
-		n = links.Stats().KeyN
+		info.Links = links.Stats().KeyN
+		if k, _ := links.Cursor().First(); len(k) == 8 {
+			info.FirstChat = int64(binary.BigEndian.Uint64(k))
+		}
 		return nil
 	})
-	return n, err
+	return info, err
 }

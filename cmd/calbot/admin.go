@@ -140,5 +140,6 @@ func copyStopped(path string, w io.Writer) (string, error) {
 
 // checkCopy opens the copy read-only and counts its linked chats.
 func checkCopy(path string) (int, error) {
-	return storage.CountLinksIn(path)
+	info, err := storage.Inspect(path)
+	return info.Links, err
 }

@@ -79,11 +79,12 @@ func TestBackupRefusesGarbage(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	addr := freeAddr(t)
-	h := newHarness(t, func(e *env) { e.MetricsAddr = addr })
+	h := newHarness(t, func(_ *harness, e *env) { e.MetricsAddr = addr })
 	h.seed(aliceG)
 	h.connect(alice, aliceG)
 	h.say(alice, "/today")
 	h.say(alice, "/add Lunch 31.02")
+	h.say(alice, "/help") // handled after /add has been counted: one chat runs in order
 	resp, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {
 		t.Fatal(err)

@@ -145,8 +145,8 @@ func TestBinaryStory(t *testing.T) {
 	if out, err := bcmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "from the running calbot") {
 		t.Errorf("calbot backup = %v: %s", err, out)
 	}
-	if n, err := storage.CountLinksIn(backupFile); err != nil || n != 1 {
-		t.Errorf("backup holds %d linked chats (%v), want 1", n, err)
+	if info, err := storage.Inspect(backupFile); err != nil || info.Links != 1 {
+		t.Errorf("backup holds %d linked chats (%v), want 1", info.Links, err)
 	}
 
 	// A second calbot on the same database gives up quickly and says why.

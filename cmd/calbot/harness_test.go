@@ -87,8 +87,9 @@ type harness struct {
 	stop   func() error // stops calbot (once) and returns what serve returned
 }
 
-// option changes the environment a harness starts calbot with.
-type option func(*env)
+// option changes the environment a harness starts calbot with; it may use
+// the fakes, which exist by then.
+type option func(*harness, *env)
 
 func newHarness(t *testing.T, opts ...option) *harness {
 	t.Helper()
@@ -110,7 +111,7 @@ func newHarness(t *testing.T, opts ...option) *harness {
 	h.dbPath = t.TempDir() + "/calbot.db"
 	e := h.env()
 	for _, o := range opts {
-		o(&e)
+		o(h, &e)
 	}
 	cfg, err := e.validate()
 	if err != nil {

@@ -30,6 +30,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "help", "-h", "-help", "--help":
 		return usage(stdout)
+	case "doctor":
+		return doctor(ctx, args[2:], stdout)
 	case "serve", "healthcheck", "backup":
 	default:
 		return fmt.Errorf("unknown command %q: run \"calbot help\"", cmd)

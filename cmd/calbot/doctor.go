@@ -1,0 +1,416 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+
+	"github.com/calbot/calbot/oauth"
+)
+
+// doctor is `calbot doctor`: it checks the configuration and everything it
+// points at, prints one line per check (✓ fine, ✗ wrong, with the fix, !
+// worth a look, – skipped) and returns an error if any check failed. It
+// changes nothing, except that -fix removes a Telegram webhook.
+func doctor(ctx context.Context, args []string, w io.Writer) error {
+	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	defer client.CloseIdleConnections()
+	return doctorWith(ctx, args, w, client)
+}
+
+// doctorWith is doctor with the HTTP client for every remote check; tests
+// give one whose dialer stands in for DNS.
+func doctorWith(ctx context.Context, args []string, w io.Writer, client *http.Client) error {
+	fs := flag.NewFlagSet("calbot doctor", flag.ContinueOnError)
+	fs.SetOutput(w)
+	fix := fs.Bool("fix", false, "remove a Telegram webhook (deleteWebhook), so that calbot can poll")
+	timeout := fs.Duration("timeout", 10*time.Second, "time limit of each network check")
+	fs.Usage = func() {
+		fmt.Fprintln(w, "Usage: calbot doctor [-fix] [-timeout 10s]\n\nChecks the configuration (.env and the environment) and what it points at.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("calbot doctor takes no arguments, got %q", fs.Args())
+	}
+	if *timeout <= 0 {
+		return fmt.Errorf("calbot doctor: -timeout must be positive, got %s", *timeout)
+	}
+
+	out := &checkup{w: w}
+	cfg, rawPublicURL, broken := doctorConfig(out)
+	d := &doctorRun{cfg: cfg, rawPublicURL: rawPublicURL, broken: broken, out: out, client: client, timeout: *timeout, fix: *fix}
+	d.telegram(ctx)
+	d.google(ctx)
+	d.redirectURI()
+	d.callback(ctx)
+	d.storage()
+
+	switch {
+	case out.failed > 0:
+		return fmt.Errorf("%s found: fix the lines marked ✗ and run calbot doctor again", plural(out.failed, "problem"))
+	case out.warned > 0:
+		fmt.Fprintf(w, "No problems found; read the %s marked !.\n", plural(out.warned, "warning"))
+	default:
+		fmt.Fprintln(w, "No problems found.")
+	}
+	return nil
+}
+
+// checkup prints doctor's verdicts as they come and counts them. Every line
+// passes through redact, so no secret value reaches the terminal.
+type checkup struct {
+	w              io.Writer
+	secrets        []string
+	failed, warned int
+}
+
+func (c *checkup) pass(check, format string, args ...any) { c.line("✓", check, format, args...) }
+func (c *checkup) fail(check, format string, args ...any) {
+	c.failed++
+	c.line("✗", check, format, args...)
+}
+func (c *checkup) warn(check, format string, args ...any) {
+	c.warned++
+	c.line("!", check, format, args...)
+}
+
+func (c *checkup) line(mark, check, format string, args ...any) {
+	fmt.Fprintf(c.w, "%s %s: %s\n", mark, check, c.redact(fmt.Sprintf(format, args...)))
+}
+
+// hide adds secret values that must never be printed. Very short values are
+// left out: replacing them would garble the text and they hide nothing.
+func (c *checkup) hide(secrets ...string) {
+	for _, s := range secrets {
+		if s = strings.TrimSpace(s); len(s) >= 6 {
+			c.secrets = append(c.secrets, s, url.PathEscape(s), url.QueryEscape(s))
+		}
+	}
+}
+
+func (c *checkup) redact(s string) string {
+	for _, secret := range c.secrets {
+		s = strings.ReplaceAll(s, secret, "<redacted>")
+	}
+	return s
+}
+
+// doctorRun is one run of the checks after the configuration was read.
+type doctorRun struct {
+	cfg          config
+	rawPublicURL string          // PUBLIC_URL as given, for the trailing slash
+	broken       map[string]bool // variables with a configuration problem
+	out          *checkup
+	client       *http.Client
+	timeout      time.Duration
+	fix          bool
+}
+
+// needs reports whether check can run: none of vars has a problem. If one
+// has, it prints the check as skipped.
+func (d *doctorRun) needs(check string, vars ...string) bool {
+	if d.broken[anyVar] {
+		d.out.line("–", check, "skipped: fix the configuration first")
+		return false
+	}
+	var bad []string
+	for _, v := range vars {
+		if d.broken[v] {
+			bad = append(bad, v)
+		}
+	}
+	if len(bad) == 0 {
+		return true
+	}
+	d.out.line("–", check, "skipped: fix %s first", strings.Join(bad, " and "))
+	return false
+}
+
+// doctorConfig reads .env and the environment as run does and prints each
+// problem. So that the checks which do not need a faulty variable can still
+// run, it returns the configuration with every faulty variable replaced by a
+// stand-in (never used: the checks needing it are skipped) and the names of
+// those variables. It also returns PUBLIC_URL as given.
+func doctorConfig(out *checkup) (cfg config, rawPublicURL string, broken map[string]bool) {
+	var problems configError
+	if err := readDotEnv(".env"); err != nil {
+		if !errors.As(err, &problems) {
+			problems = configError{err.Error()}
+		}
+	}
+	var e env
+	if err := envconfig.Process("", &e); err != nil {
+		problems = append(problems, err.Error())
+	}
+	out.hide(e.TelegramBotToken, e.GoogleClientSecret, e.SecretKey)
+	cfg, err := e.validate()
+	var ce configError
+	if errors.As(err, &ce) {
+		problems = append(problems, ce...)
+	} else if err != nil {
+		problems = append(problems, err.Error())
+	}
+	for _, p := range problems {
+		out.fail("configuration", "%s", p)
+	}
+	if len(problems) == 0 {
+		out.pass("configuration", "complete")
+		return cfg, strings.TrimSpace(e.PublicURL), nil
+	}
+
+	broken = make(map[string]bool)
+	for _, p := range problems {
+		for _, name := range envVarRE.FindAllString(p, -1) {
+			if _, ok := envField(name); ok {
+				broken[name] = true
+			}
+		}
+	}
+	replace := maps.Clone(broken)
+	// The client comes from either the two variables or the file: all three
+	// are replaced together.
+	google := []string{"GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "GOOGLE_CREDENTIALS_FILE"}
+	if slices.ContainsFunc(google, func(n string) bool { return broken[n] }) {
+		for _, n := range google {
+			replace[n] = true
+		}
+	}
+	stand := e
+	for name := range replace {
+		f, _ := envField(name)
+		val, ok := standIns[name]
+		if !ok {
+			val = f.Tag.Get("default")
+		}
+		reflect.ValueOf(&stand).Elem().FieldByIndex(f.Index).SetString(val)
+	}
+	if cfg, err = stand.validate(); err != nil {
+		// A problem that names no variable: nothing can be trusted.
+		broken[anyVar] = true
+	}
+	out.hide(cfg.GoogleClientSecret) // from GOOGLE_CREDENTIALS_FILE
+	return cfg, strings.TrimSpace(e.PublicURL), broken
+}
+
+// anyVar in doctorRun.broken means that no variable can be trusted.
+const anyVar = "*"
+
+var envVarRE = regexp.MustCompile(`\b[A-Z][A-Z0-9]*(_[A-Z0-9]+)+\b`)
+
+// standIns are valid values for the variables without a default, put in
+// place of faulty ones so that validate passes.
+var standIns = map[string]string{
+	"TELEGRAM_BOT_TOKEN":      "1:doctor-stand-in-token-never-sent",
+	"PUBLIC_URL":              "http://localhost",
+	"GOOGLE_CLIENT_ID":        "doctor-stand-in.apps.googleusercontent.com",
+	"GOOGLE_CLIENT_SECRET":    "doctor-stand-in",
+	"GOOGLE_CREDENTIALS_FILE": "",
+	"SECRET_KEY":              "",
+}
+
+// envField finds the field of env that envconfig reads from the variable name.
+func envField(name string) (reflect.StructField, bool) {
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[env]()) {
+		if f.Tag.Get("envconfig") == name {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// redirectURI prints the URI to register in Cloud Console and warns about
+// what Google or a proxy will make of PUBLIC_URL.
+func (d *doctorRun) redirectURI() {
+	const check = "redirect URI"
+	if !d.needs(check, "PUBLIC_URL") {
+		return
+	}
+	uri := oauth.RedirectURL(d.cfg.PublicURL)
+	d.out.pass(check, "%s — register exactly this under Authorized redirect URIs (Cloud Console → Clients → your Web client)", uri)
+	u, err := url.Parse(d.cfg.PublicURL)
+	if err != nil { // validate parsed it already
+		return
+	}
+	if u.Scheme != "https" && !loopback(d.cfg.PublicURL) {
+		d.out.warn(check, "PUBLIC_URL is %s: Google accepts http only for localhost; use https, with a reverse proxy that terminates TLS (README: \"HTTPS\")", d.cfg.PublicURL)
+	}
+	if ip := net.ParseIP(u.Hostname()); ip != nil && !ip.IsLoopback() {
+		d.out.warn(check, "PUBLIC_URL names the IP address %s: Google accepts no IP address but localhost's in a redirect URI; use a domain name that points here", ip)
+	}
+	if u.Path != "" {
+		d.out.warn(check, "PUBLIC_URL has the path %s: calbot serves /oauth/callback and /healthz at its root, so the reverse proxy must strip %s before forwarding to HTTP_ADDR", u.Path, u.Path)
+	}
+	if strings.HasSuffix(d.rawPublicURL, "/") {
+		d.out.warn(check, "PUBLIC_URL ends in \"/\": calbot drops it, so the URI to register is %s, with no double slash", uri)
+	}
+}
+
+// callback fetches PUBLIC_URL/healthz. If HTTP_ADDR is free, doctor serves
+// /healthz there itself for the moment, with a nonce, so that the answer
+// proves the way from PUBLIC_URL to HTTP_ADDR; if it is taken, the running
+// calbot must answer.
+func (d *doctorRun) callback(ctx context.Context) {
+	const check = "callback reachable"
+	if !d.needs(check, "PUBLIC_URL", "HTTP_ADDR") {
+		return
+	}
+	target := d.cfg.PublicURL + "/healthz"
+	addr := d.cfg.HTTPAddr
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		d.callbackRunning(ctx, target)
+		return
+	}
+	if err != nil {
+		d.out.fail(check, "cannot listen on HTTP_ADDR (%s), as calbot would: %v. Fix: choose a free port you may use (above 1023 unless calbot has the right to bind low ports)", addr, err)
+		return
+	}
+	nonce := rand.Text()
+	var mu sync.Mutex
+	var arrived string // the path of a request that reached HTTP_ADDR elsewhere than /healthz
+	srv := &http.Server{
+		ReadHeaderTimeout: d.timeout,
+		ErrorLog:          log.New(io.Discard, "", 0), // what arrives is judged below
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/healthz" {
+				mu.Lock()
+				arrived = oneLine(r.URL.Path, 100)
+				mu.Unlock()
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			io.WriteString(w, nonce)
+		}),
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.Serve(ln)
+	}()
+	defer func() {
+		srv.Close()
+		<-done
+	}()
+
+	status, body, err := d.get(ctx, target)
+	mu.Lock()
+	path := arrived
+	mu.Unlock()
+	switch {
+	case err != nil:
+		d.out.fail(check, "%s did not answer: %v. Fix: %s", target, err, reachHint(err, target, d.timeout))
+	case status == http.StatusOK && body == nonce:
+		d.out.pass(check, "%s answered, served by this doctor on HTTP_ADDR (%s)", target, addr)
+	case path != "":
+		d.out.fail(check, "%s reached HTTP_ADDR as %s, not /healthz. Fix: the reverse proxy must strip the path of PUBLIC_URL before forwarding", target, path)
+	default:
+		d.out.fail(check, "%s answered %d, but not from HTTP_ADDR (%s) on this machine. Fix: point PUBLIC_URL's DNS name and reverse proxy at this machine's HTTP_ADDR", target, status, addr)
+	}
+}
+
+// callbackRunning checks PUBLIC_URL/healthz against the calbot that holds
+// HTTP_ADDR.
+func (d *doctorRun) callbackRunning(ctx context.Context, target string) {
+	const check = "callback reachable"
+	addr := d.cfg.HTTPAddr
+	status, body, err := d.get(ctx, target)
+	switch {
+	case err != nil:
+		d.out.fail(check, "HTTP_ADDR (%s) is in use, presumably by a running calbot, but %s did not answer: %v. Fix: %s", addr, target, err, reachHint(err, target, d.timeout))
+	case status == http.StatusOK && body == "ok":
+		d.out.pass(check, "%s answered ok; HTTP_ADDR (%s) is in use, presumably by the running calbot", target, addr)
+	case status == http.StatusServiceUnavailable:
+		d.out.warn(check, "%s reached a running calbot, which is not healthy: %s", target, oneLine(body, 100))
+	default:
+		d.out.fail(check, "%s answered %d, not like calbot; HTTP_ADDR (%s) is in use. Fix: if the program on HTTP_ADDR is not calbot, stop it or change HTTP_ADDR; make the reverse proxy forward PUBLIC_URL to HTTP_ADDR", target, status, addr)
+	}
+}
+
+// get fetches target and returns the status and the start of the body,
+// trimmed. A transport error is returned without the URL, which the caller
+// prints anyway.
+func (d *doctorRun) get(ctx context.Context, target string) (int, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, d.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return 0, "", err
+	}
+	resp, err := d.client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	return resp.StatusCode, strings.TrimSpace(string(body)), nil
+}
+
+// reachHint says what most likely stands between this machine and target.
+func reachHint(err error, target string, timeout time.Duration) string {
+	u, _ := url.Parse(target)
+	var (
+		dnsErr  *net.DNSError
+		certErr *tls.CertificateVerificationError
+		recErr  tls.RecordHeaderError
+	)
+	switch {
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("DNS: make %s resolve to this server (or to the reverse proxy in front of it)", u.Hostname())
+	case errors.As(err, &certErr):
+		return fmt.Sprintf("HTTPS: the certificate for %s is not valid; let the reverse proxy get one (Caddy does by itself)", u.Hostname())
+	case errors.As(err, &recErr) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return fmt.Sprintf("HTTPS: %s does not speak TLS; PUBLIC_URL says https but the port serves plain http, or the other way round", u.Host)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Sprintf("nothing accepts connections at %s: start the reverse proxy, or open the port in the firewall", u.Host)
+	case errors.Is(err, context.DeadlineExceeded) || os.IsTimeout(err):
+		return fmt.Sprintf("no answer within %s: a firewall probably drops connections to %s", timeout, u.Host)
+	}
+	return "check DNS, the reverse proxy, the firewall and the HTTPS certificate"
+}
+
+// plural is "1 problem", "2 problems".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// oneLine makes text from a remote server fit on one output line.
+func oneLine(s string, limit int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > limit {
+		s = string(r[:limit]) + "…"
+	}
+	return s
+}
