@@ -32,6 +32,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usage(stdout)
 	case "doctor":
 		return doctor(ctx, args[2:], stdout)
+	case "sandbox":
+		return sandbox(ctx, args[2:], os.Stdin, stdout, stderr)
 	case "serve", "healthcheck", "backup":
 	default:
 		return fmt.Errorf("unknown command %q: run \"calbot help\"", cmd)
