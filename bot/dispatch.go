@@ -88,9 +88,15 @@ func (d *dispatcher) drain(ctx context.Context, key int64) {
 
 		d.run <- struct{}{}
 		d.handle(ctx, u)
-		d.done(u)
 		<-d.run
-		<-d.slots
+		// The chat's next update need not wait for the durable dequeue,
+		// which may wait on a disk sync; shutdown still waits for it.
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			d.done(u)
+			<-d.slots
+		}()
 	}
 }
 

@@ -327,7 +327,7 @@ func (b *Bot) link(ctx context.Context, c chat) (storage.Link, bool) {
 
 func zoneOf(l storage.Link) *time.Location {
 	if l.Zone != "" {
-		if loc, err := time.LoadLocation(l.Zone); err == nil {
+		if loc, err := calendar.LoadZone(l.Zone); err == nil {
 			return loc
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -115,11 +116,29 @@ func loadZone(name string, fallback *time.Location) *time.Location {
 	if name == "" {
 		return fallback
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := LoadZone(name)
 	if err != nil {
 		return fallback
 	}
 	return loc
+}
+
+// zones caches loaded time zones: time.LoadLocation parses the zone's data
+// anew on every call, and every /today needs one.
+var zones sync.Map // name → *time.Location
+
+// LoadZone is time.LoadLocation with a cache. Zones that fail to load are
+// not cached.
+func LoadZone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
 }
 
 // midnight returns the start of the local day containing t in loc.
