@@ -101,9 +101,21 @@ func healthcheck(ctx context.Context, addr string) error {
 }
 
 func usage(w io.Writer) error {
-	fmt.Fprintln(w, "Usage: calbot [serve]\n\ncalbot is a Telegram bot that links a chat to Google Calendar.")
-	fmt.Fprintln(w, "A .env file in the working directory is read too; the real environment wins.")
-	fmt.Fprintln(w)
+	fmt.Fprint(w, `Usage: calbot [command]
+
+calbot is a Telegram bot that links a chat to Google Calendar.
+
+Commands:
+  serve              run the bot (the default)
+  doctor [-fix]      check the configuration, Telegram, Google and the database
+  sandbox [-lang ru] try calbot with stand-ins of Telegram and Google, in this terminal
+  backup FILE        write a consistent copy of the database, also while calbot runs
+  healthcheck        ask the local calbot's /healthz (for container health checks)
+  help               this text
+
+A .env file in the working directory is read too; the real environment wins.
+
+`)
 	return envconfigUsage(w)
 }
 
