@@ -138,26 +138,10 @@ func (s *Server) editMessageText(_ context.Context, p params) (any, *apiError) {
 		return nil, err
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, m, err := s.editTarget(p, "message to edit not found")
-	if err != nil {
-		return nil, err
-	}
-	if !m.fromBot {
-		return nil, badRequest("message can't be edited")
-	}
-	next := m.sent
-	next.Text, next.ParseMode, next.DisablePreview = text, parseMode, previewDisabled(p)
-	next.Markup, next.Edited = markup, true
-	if sameContent(m.sent, next) {
-		return nil, badRequest(notModified)
-	}
-	m.sent = next
-	s.recordLocked(c, next)
-	msg := s.messageLocked(c, next)
-	msg.EditDate = msg.Date
-	return msg, nil
+	return s.edit(p, func(next *SentMessage) {
+		next.Text, next.ParseMode, next.DisablePreview = text, parseMode, previewDisabled(p)
+		next.Markup = markup
+	})
 }
 
 func (s *Server) editMessageReplyMarkup(_ context.Context, p params) (any, *apiError) {
@@ -165,6 +149,12 @@ func (s *Server) editMessageReplyMarkup(_ context.Context, p params) (any, *apiE
 	if err != nil {
 		return nil, err
 	}
+	return s.edit(p, func(next *SentMessage) { next.Markup = markup })
+}
+
+// edit applies change to the bot's message that p names, as Telegram does:
+// only the bot's own messages, and not an edit that changes nothing.
+func (s *Server) edit(p params, change func(*SentMessage)) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, m, err := s.editTarget(p, "message to edit not found")
@@ -175,7 +165,8 @@ func (s *Server) editMessageReplyMarkup(_ context.Context, p params) (any, *apiE
 		return nil, badRequest("message can't be edited")
 	}
 	next := m.sent
-	next.Markup, next.Edited = markup, true
+	change(&next)
+	next.Edited = true
 	if sameContent(m.sent, next) {
 		return nil, badRequest(notModified)
 	}
