@@ -106,9 +106,38 @@ func loadConfig() (config, error) {
 
 var botTokenRE = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{20,}$`)
 
+// problem is one thing wrong with the configuration and the variables it
+// is about (space separated), so that calbot doctor can skip just the checks
+// that need them.
+type problem struct {
+	vars, msg string
+}
+
+// googleClientVars are the variables that make up the Google client: a
+// problem with one of them leaves the client unknown.
+const googleClientVars = "GOOGLE_CLIENT_ID GOOGLE_CLIENT_SECRET GOOGLE_CREDENTIALS_FILE"
+
+// validate checks the environment and returns the configuration, or a
+// configError listing every problem.
 func (e env) validate() (config, error) {
-	var problems configError
-	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	c, problems := e.check()
+	if len(problems) == 0 {
+		return c, nil
+	}
+	ce := make(configError, len(problems))
+	for i, p := range problems {
+		ce[i] = p.msg
+	}
+	return config{}, ce
+}
+
+// check is validate's work: the configuration as far as it is right (a
+// faulty variable keeps its raw value) and every problem found.
+func (e env) check() (config, []problem) {
+	var problems []problem
+	add := func(vars, format string, args ...any) {
+		problems = append(problems, problem{vars: vars, msg: fmt.Sprintf(format, args...)})
+	}
 	trim := func(s *string) { *s = strings.TrimSpace(*s) }
 	for _, s := range []*string{&e.TelegramBotToken, &e.PublicURL, &e.GoogleClientID, &e.GoogleClientSecret, &e.GoogleCredentialsFile,
 		&e.SecretKey, &e.HTTPAddr, &e.DBPath, &e.LogLevel, &e.TelegramAPIURL, &e.GoogleAuthURL, &e.GoogleTokenURL, &e.GoogleRevokeURL, &e.GoogleCalendarURL,
@@ -119,18 +148,18 @@ func (e env) validate() (config, error) {
 
 	switch {
 	case e.TelegramBotToken == "":
-		add("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token here")
+		add("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token here")
 	case !botTokenRE.MatchString(e.TelegramBotToken):
-		add("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then 35 or so letters, as @BotFather shows it): copy it again")
+		add("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then 35 or so letters, as @BotFather shows it): copy it again")
 	}
 
 	if e.PublicURL == "" {
-		add("PUBLIC_URL is not set: give the https address where Google can reach calbot, e.g. https://calbot.example.com")
+		add("PUBLIC_URL", "PUBLIC_URL is not set: give the https address where Google can reach calbot, e.g. https://calbot.example.com")
 	} else if u, err := url.Parse(e.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || strings.ContainsAny(e.PublicURL, "?#") {
 		if strings.Contains(e.PublicURL, "@") { // user:password@ must not reach the log
-			add("PUBLIC_URL must not contain a user name or password: give a plain base URL like https://calbot.example.com")
+			add("PUBLIC_URL", "PUBLIC_URL must not contain a user name or password: give a plain base URL like https://calbot.example.com")
 		} else {
-			add("PUBLIC_URL %q is not a plain http(s) base URL like https://calbot.example.com", e.PublicURL)
+			add("PUBLIC_URL", "PUBLIC_URL %q is not a plain http(s) base URL like https://calbot.example.com", e.PublicURL)
 		}
 	} else {
 		c.PublicURL = strings.TrimRight(e.PublicURL, "/")
@@ -141,34 +170,34 @@ func (e env) validate() (config, error) {
 	if e.SecretKey != "" {
 		key, err := decodeKey(e.SecretKey)
 		if err != nil {
-			add("SECRET_KEY %v: generate one with `openssl rand -base64 32`, or unset it to let calbot make one", err)
+			add("SECRET_KEY", "SECRET_KEY %v: generate one with `openssl rand -base64 32`, or unset it to let calbot make one", err)
 		}
 		c.SecretKey = key
 	}
 	if _, _, err := net.SplitHostPort(e.HTTPAddr); err != nil {
-		add("HTTP_ADDR %q is not host:port (e.g. :8080 or 127.0.0.1:8080)", e.HTTPAddr)
+		add("HTTP_ADDR", "HTTP_ADDR %q is not host:port (e.g. :8080 or 127.0.0.1:8080)", e.HTTPAddr)
 	}
 	if e.DBPath == "" {
-		add("DB_PATH is empty: give a file path such as /var/lib/calbot/calbot.db")
+		add("DB_PATH", "DB_PATH is empty: give a file path such as /var/lib/calbot/calbot.db")
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(e.LogLevel)); err != nil {
-		add("LOG_LEVEL %q is not one of debug, info, warn, error", e.LogLevel)
+		add("LOG_LEVEL", "LOG_LEVEL %q is not one of debug, info, warn, error", e.LogLevel)
 	}
 	if e.LogFormat != "text" && e.LogFormat != "json" {
-		add("LOG_FORMAT %q is not text or json", e.LogFormat)
+		add("LOG_FORMAT", "LOG_FORMAT %q is not text or json", e.LogFormat)
 	}
 	for _, a := range []struct{ name, val string }{{"METRICS_ADDR", e.MetricsAddr}} {
 		if _, _, err := net.SplitHostPort(a.val); a.val != "" && err != nil {
-			add("%s %q is not host:port (e.g. 127.0.0.1:9090)", a.name, a.val)
+			add(a.name, "%s %q is not host:port (e.g. 127.0.0.1:9090)", a.name, a.val)
 		}
 	}
 	if d, err := time.ParseDuration(e.ShutdownTimeout); err != nil || d <= 0 {
-		add("SHUTDOWN_TIMEOUT %q is not a positive duration like 10s", e.ShutdownTimeout)
+		add("SHUTDOWN_TIMEOUT", "SHUTDOWN_TIMEOUT %q is not a positive duration like 10s", e.ShutdownTimeout)
 	} else {
 		c.ShutdownTimeout = d
 	}
 	if n, err := strconv.Atoi(e.Concurrency); err != nil || n < 1 || n > 100000 {
-		add("CONCURRENCY %q is not a whole number from 1 to 100000", e.Concurrency)
+		add("CONCURRENCY", "CONCURRENCY %q is not a whole number from 1 to 100000", e.Concurrency)
 	} else {
 		c.Concurrency = n
 	}
@@ -177,7 +206,7 @@ func (e env) validate() (config, error) {
 		dst       *float64
 	}{{"TELEGRAM_GLOBAL_RATE", e.TelegramGlobalRate, &c.TelegramGlobalRate}, {"TELEGRAM_CHAT_RATE", e.TelegramChatRate, &c.TelegramChatRate}} {
 		if f, err := strconv.ParseFloat(r.val, 64); err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
-			add("%s %q is not a number of messages per second (0 switches pacing off)", r.name, r.val)
+			add(r.name, "%s %q is not a number of messages per second (0 switches pacing off)", r.name, r.val)
 		} else {
 			*r.dst = f
 		}
@@ -187,47 +216,44 @@ func (e env) validate() (config, error) {
 		{"GOOGLE_REVOKE_URL", e.GoogleRevokeURL}, {"GOOGLE_CALENDAR_URL", e.GoogleCalendarURL},
 	} {
 		if u, err := url.Parse(v.val); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			add("%s %q is not an absolute http(s) URL (unset it to use Google's or Telegram's)", v.name, v.val)
+			add(v.name, "%s %q is not an absolute http(s) URL (unset it to use Google's or Telegram's)", v.name, v.val)
 		}
 	}
-	if len(problems) > 0 {
-		return config{}, problems
-	}
-	return c, nil
+	return c, problems
 }
 
 // validateGoogleClient takes the client from GOOGLE_CLIENT_ID/SECRET or
 // from the JSON file Cloud Console offers for download.
-func (c *config) validateGoogleClient(add func(string, ...any)) {
+func (c *config) validateGoogleClient(add func(vars, format string, args ...any)) {
 	if c.GoogleCredentialsFile != "" {
 		if c.GoogleClientID != "" || c.GoogleClientSecret != "" {
-			add("set either GOOGLE_CREDENTIALS_FILE or GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, not both")
+			add(googleClientVars, "set either GOOGLE_CREDENTIALS_FILE or GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, not both")
 			return
 		}
 		id, secret, kind, err := readCredentials(c.GoogleCredentialsFile)
 		if err != nil {
-			add("GOOGLE_CREDENTIALS_FILE: %v", err)
+			add("GOOGLE_CREDENTIALS_FILE", "GOOGLE_CREDENTIALS_FILE: %v", err)
 			return
 		}
 		if kind == "installed" && !loopback(c.PublicURL) {
-			add("GOOGLE_CREDENTIALS_FILE holds a Desktop (\"installed\") client, which Google lets redirect only to localhost: create a Web application client and download its JSON")
+			add("GOOGLE_CREDENTIALS_FILE", "GOOGLE_CREDENTIALS_FILE holds a Desktop (\"installed\") client, which Google lets redirect only to localhost: create a Web application client and download its JSON")
 			return
 		}
 		c.GoogleClientID, c.GoogleClientSecret = id, secret
 	}
 	switch {
 	case c.GoogleClientID == "" && c.GoogleClientSecret == "":
-		add("no Google OAuth client: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or GOOGLE_CREDENTIALS_FILE (README: \"Google OAuth client\")")
+		add(googleClientVars, "no Google OAuth client: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or GOOGLE_CREDENTIALS_FILE (README: \"Google OAuth client\")")
 		return
 	case c.GoogleClientID == "":
-		add("GOOGLE_CLIENT_ID is not set (it ends in .apps.googleusercontent.com)")
+		add("GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_ID is not set (it ends in .apps.googleusercontent.com)")
 	case !strings.HasSuffix(c.GoogleClientID, ".apps.googleusercontent.com"):
-		add("GOOGLE_CLIENT_ID should end in .apps.googleusercontent.com: copy the Client ID, not the project id or the secret")
+		add("GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_ID should end in .apps.googleusercontent.com: copy the Client ID, not the project id or the secret")
 	}
 	if c.GoogleClientSecret == "" {
-		add("GOOGLE_CLIENT_SECRET is not set: copy it from the OAuth client in Cloud Console (it is shown once; reset it if lost)")
+		add("GOOGLE_CLIENT_SECRET", "GOOGLE_CLIENT_SECRET is not set: copy it from the OAuth client in Cloud Console (it is shown once; reset it if lost)")
 	} else if strings.ContainsAny(c.GoogleClientSecret, " \t\r\n\"'") {
-		add("GOOGLE_CLIENT_SECRET contains spaces or quotes: copy it again")
+		add("GOOGLE_CLIENT_SECRET", "GOOGLE_CLIENT_SECRET contains spaces or quotes: copy it again")
 	}
 }
 

@@ -9,14 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"reflect"
-	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -134,10 +130,6 @@ type doctorRun struct {
 // needs reports whether check can run: none of vars has a problem. If one
 // has, it prints the check as skipped.
 func (d *doctorRun) needs(check string, vars ...string) bool {
-	if d.broken[anyVar] {
-		d.out.line("–", check, "skipped: fix the configuration first")
-		return false
-	}
 	var bad []string
 	for _, v := range vars {
 		if d.broken[v] {
@@ -152,95 +144,41 @@ func (d *doctorRun) needs(check string, vars ...string) bool {
 }
 
 // doctorConfig reads .env and the environment as run does and prints each
-// problem. So that the checks which do not need a faulty variable can still
-// run, it returns the configuration with every faulty variable replaced by a
-// stand-in (never used: the checks needing it are skipped) and the names of
-// those variables. It also returns PUBLIC_URL as given.
+// problem. It returns the configuration as far as it is right, the
+// variables that have a problem (the checks that need them are skipped), and
+// PUBLIC_URL as given.
 func doctorConfig(out *checkup) (cfg config, rawPublicURL string, broken map[string]bool) {
-	var problems configError
+	broken = make(map[string]bool)
+	var problems []problem
+	// A broken .env or an envconfig failure names no variable: the checks go
+	// on with what the environment itself holds.
 	if err := readDotEnv(".env"); err != nil {
-		if !errors.As(err, &problems) {
-			problems = configError{err.Error()}
+		var ce configError
+		if !errors.As(err, &ce) {
+			ce = configError{err.Error()}
+		}
+		for _, msg := range ce {
+			problems = append(problems, problem{msg: msg})
 		}
 	}
 	var e env
 	if err := envconfig.Process("", &e); err != nil {
-		problems = append(problems, err.Error())
+		problems = append(problems, problem{msg: err.Error()})
 	}
 	out.hide(e.TelegramBotToken, e.GoogleClientSecret, e.SecretKey)
-	cfg, err := e.validate()
-	var ce configError
-	if errors.As(err, &ce) {
-		problems = append(problems, ce...)
-	} else if err != nil {
-		problems = append(problems, err.Error())
-	}
+	cfg, found := e.check()
+	out.hide(cfg.GoogleClientSecret) // from GOOGLE_CREDENTIALS_FILE
+	problems = append(problems, found...)
 	for _, p := range problems {
-		out.fail("configuration", "%s", p)
+		out.fail("configuration", "%s", p.msg)
+		for _, v := range strings.Fields(p.vars) {
+			broken[v] = true
+		}
 	}
 	if len(problems) == 0 {
 		out.pass("configuration", "complete")
-		return cfg, strings.TrimSpace(e.PublicURL), nil
 	}
-
-	broken = make(map[string]bool)
-	for _, p := range problems {
-		for _, name := range envVarRE.FindAllString(p, -1) {
-			if _, ok := envField(name); ok {
-				broken[name] = true
-			}
-		}
-	}
-	replace := maps.Clone(broken)
-	// The client comes from either the two variables or the file: all three
-	// are replaced together.
-	google := []string{"GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "GOOGLE_CREDENTIALS_FILE"}
-	if slices.ContainsFunc(google, func(n string) bool { return broken[n] }) {
-		for _, n := range google {
-			replace[n] = true
-		}
-	}
-	stand := e
-	for name := range replace {
-		f, _ := envField(name)
-		val, ok := standIns[name]
-		if !ok {
-			val = f.Tag.Get("default")
-		}
-		reflect.ValueOf(&stand).Elem().FieldByIndex(f.Index).SetString(val)
-	}
-	if cfg, err = stand.validate(); err != nil {
-		// A problem that names no variable: nothing can be trusted.
-		broken[anyVar] = true
-	}
-	out.hide(cfg.GoogleClientSecret) // from GOOGLE_CREDENTIALS_FILE
 	return cfg, strings.TrimSpace(e.PublicURL), broken
-}
-
-// anyVar in doctorRun.broken means that no variable can be trusted.
-const anyVar = "*"
-
-var envVarRE = regexp.MustCompile(`\b[A-Z][A-Z0-9]*(_[A-Z0-9]+)+\b`)
-
-// standIns are valid values for the variables without a default, put in
-// place of faulty ones so that validate passes.
-var standIns = map[string]string{
-	"TELEGRAM_BOT_TOKEN":      "1:doctor-stand-in-token-never-sent",
-	"PUBLIC_URL":              "http://localhost",
-	"GOOGLE_CLIENT_ID":        "doctor-stand-in.apps.googleusercontent.com",
-	"GOOGLE_CLIENT_SECRET":    "doctor-stand-in",
-	"GOOGLE_CREDENTIALS_FILE": "",
-	"SECRET_KEY":              "",
-}
-
-// envField finds the field of env that envconfig reads from the variable name.
-func envField(name string) (reflect.StructField, bool) {
-	for _, f := range reflect.VisibleFields(reflect.TypeFor[env]()) {
-		if f.Tag.Get("envconfig") == name {
-			return f, true
-		}
-	}
-	return reflect.StructField{}, false
 }
 
 // redirectURI prints the URI to register in Cloud Console and warns about
