@@ -147,22 +147,17 @@ func (b *Bot) connect(ctx context.Context, c chat) {
 		b.fail(ctx, c, "begin sign-in", err)
 		return
 	}
-	msgText := text(c.lang, msgConnect)
-	if linked {
-		msgText = text(c.lang, msgAlreadyLinked, html.EscapeString(link.Email)) + "\n\n" + msgText
-	}
 	// Telegram rejects URL buttons to hosts without a dot (localhost): in
 	// local development the link goes in the text, previews off.
-	if u, err := url.Parse(start); err == nil && !strings.Contains(u.Hostname(), ".") {
-		local := text(c.lang, msgConnectLocal, html.EscapeString(start))
-		if linked {
-			local = text(c.lang, msgAlreadyLinked, html.EscapeString(link.Email)) + "\n\n" + local
-		}
-		b.reply(ctx, c, local, nil)
-		return
+	body, kb := text(c.lang, msgConnectLocal, html.EscapeString(start)), (*tgbotapi.InlineKeyboardMarkup)(nil)
+	if u, err := url.Parse(start); err == nil && strings.Contains(u.Hostname(), ".") {
+		button := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonURL(text(c.lang, msgConnectButton), start)))
+		body, kb = text(c.lang, msgConnect), &button
 	}
-	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonURL(text(c.lang, msgConnectButton), start)))
-	b.reply(ctx, c, msgText, &kb)
+	if linked {
+		body = text(c.lang, msgAlreadyLinked, html.EscapeString(link.Email)) + "\n\n" + body
+	}
+	b.reply(ctx, c, body, kb)
 }
 
 func (b *Bot) today(ctx context.Context, c chat) {
