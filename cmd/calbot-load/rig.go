@@ -118,9 +118,18 @@ func (r *rig) close() error {
 	return err
 }
 
-// finish adds what every scenario reports: calbot's memory and log, and
-// anything the fakes found wrong.
-func (r *rig) finish(res *result) {
+// todayFromEach sends /today from every chat at once and waits, at most
+// within, for the replies.
+func (r *rig) todayFromEach(ctx context.Context, within time.Duration) error {
+	for _, id := range r.ids {
+		r.t.send(id, kindToday)
+	}
+	return r.t.wait(ctx, within)
+}
+
+// finish adds what every scenario reports: calbot's memory and log, anything
+// the fakes found wrong, and why the run stopped waiting (werr), if it did.
+func (r *rig) finish(res *result, werr error) {
 	if m, err := r.p.memory(); err == nil {
 		res.add("calbot peak RSS (VmHWM)", mb(m.hwm), "MB", "", nil)
 	}
@@ -146,6 +155,9 @@ func (r *rig) finish(res *result) {
 			break
 		}
 		res.note("calbot: %s", l)
+	}
+	if werr != nil {
+		res.note("%v", werr)
 	}
 }
 

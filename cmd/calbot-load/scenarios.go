@@ -42,10 +42,7 @@ func burst(ctx context.Context, o options) (result, error) {
 		return result{}, err
 	}
 	defer r.close()
-	for _, id := range r.ids {
-		r.t.send(id, kindToday)
-	}
-	werr := r.t.wait(ctx, 60*time.Second)
+	werr := r.todayFromEach(ctx, 60*time.Second)
 	res := result{scenario: "burst"}
 	s := r.t.summary()
 	cpu, _ := r.p.cpu()
@@ -58,10 +55,7 @@ func burst(ctx context.Context, o options) (result, error) {
 	res.add("Google requests per command", float64(r.f.stats().google)/float64(s.sent), "", "", nil)
 	addDelivery(&res, s, false)
 	res.add("calbot CPU", sec(cpu-r.cpu0), "s", "", nil)
-	r.finish(&res)
-	if werr != nil {
-		res.note("%v", werr)
-	}
+	r.finish(&res, werr)
 	return res, nil
 }
 
@@ -98,10 +92,7 @@ func paced(ctx context.Context, o options) (result, error) {
 	addDelivery(&res, s, true)
 	res.add("added latency p50", ms(s.added.p50), "ms", "", nil)
 	res.add("added latency max", ms(s.added.max), "ms", "", nil)
-	r.finish(&res)
-	if werr != nil {
-		res.note("%v", werr)
-	}
+	r.finish(&res, werr)
 	return res, nil
 }
 
@@ -159,7 +150,7 @@ func sustained(ctx context.Context, o options) (result, error) {
 	res.add("closed-loop latency p99", ms(s.raw.p99), "ms", "", nil)
 	res.add("closed-loop dropped", float64(s.dropped), "", "= 0", eq(0))
 	res.add("calbot CPU per command (closed loop)", ms(cpu1-cpu0)/float64(max(s.replied, 1)), "ms", "", nil)
-	r.finish(&res)
+	r.finish(&res, nil)
 	return res, nil
 }
 
@@ -173,10 +164,7 @@ func requests(ctx context.Context, o options) (result, error) {
 		return result{}, err
 	}
 	defer r.close()
-	for _, id := range r.ids {
-		r.t.send(id, kindToday)
-	}
-	werr := r.t.wait(ctx, 30*time.Second)
+	werr := r.todayFromEach(ctx, 30*time.Second)
 	res := result{scenario: "requests"}
 	s := r.t.summary()
 	st := r.f.stats()
@@ -185,10 +173,7 @@ func requests(ctx context.Context, o options) (result, error) {
 	res.add("Calendar lists per /today", float64(st.lists)/float64(s.sent), "", "", nil)
 	res.add("token refreshes", float64(st.refreshes), "", "= 0", eq(0))
 	addDelivery(&res, s, false)
-	r.finish(&res)
-	if werr != nil {
-		res.note("%v", werr)
-	}
+	r.finish(&res, werr)
 	return res, nil
 }
 
@@ -214,10 +199,7 @@ func refresh(ctx context.Context, o options) (result, error) {
 	res.add("Google requests per command", float64(st.google)/float64(s.sent), "", "", nil)
 	res.add("all replies after", sec(s.elapsed), "s", "", nil)
 	addDelivery(&res, s, true)
-	r.finish(&res)
-	if werr != nil {
-		res.note("%v", werr)
-	}
+	r.finish(&res, werr)
 	return res, nil
 }
 
@@ -250,7 +232,7 @@ func startup(ctx context.Context, o options) (result, error) {
 	res.add("  of which file-backed (binary, database map)", mb(m.file), "MB", "", nil)
 	cpu, _ := r.p.cpu()
 	res.add("calbot CPU until then", sec(cpu), "s", "", nil)
-	r.finish(&res)
+	r.finish(&res, nil)
 	return res, nil
 }
 
