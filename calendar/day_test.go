@@ -13,7 +13,7 @@ import (
 	"golang.org/x/oauth2"
 	gcal "google.golang.org/api/calendar/v3"
 
-	"github.com/calbot/calbot/calendar/calendartest"
+	"github.com/calbot/calbot/calendar/calendarfake"
 )
 
 const alice = "alice@example.com"
@@ -21,7 +21,7 @@ const alice = "alice@example.com"
 // env is a Service talking to a fake calendar for alice.
 type env struct {
 	svc    *Service
-	fake   *calendartest.Server
+	fake   *calendarfake.Server
 	ts     oauth2.TokenSource
 	mu     sync.Mutex
 	sleeps []time.Duration
@@ -29,7 +29,7 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	fake := calendartest.New(t, func(bearer string) (string, bool) {
+	fake := calendarfake.New(t, func(bearer string) (string, bool) {
 		return alice, bearer == "tok-alice"
 	})
 	e := &env{fake: fake, ts: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok-alice"})}

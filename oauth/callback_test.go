@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/calbot/calbot/oauth/oauthtest"
+	"github.com/calbot/calbot/oauth/oauthfake"
 )
 
 // checkPageHeaders checks what every page a browser gets from /oauth/* must
@@ -197,7 +197,7 @@ func TestRelink(t *testing.T) {
 	tests := []struct {
 		name         string
 		chat2        int64
-		first, again oauthtest.Account
+		first, again oauthfake.Account
 		wantReplaced string
 	}{
 		{"same chat, other account", chatA, alice, bob, alice.Email},

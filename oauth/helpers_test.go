@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/calbot/calbot/oauth/oauthtest"
+	"github.com/calbot/calbot/oauth/oauthfake"
 	"github.com/calbot/calbot/storage"
 )
 
@@ -30,8 +30,8 @@ const (
 )
 
 var (
-	alice = oauthtest.Account{Sub: "100000000000000000001", Email: "alice@example.com"}
-	bob   = oauthtest.Account{Sub: "100000000000000000002", Email: "bob@example.org"}
+	alice = oauthfake.Account{Sub: "100000000000000000001", Email: "alice@example.com"}
+	bob   = oauthfake.Account{Sub: "100000000000000000002", Email: "bob@example.org"}
 
 	flowKey = bytes.Repeat([]byte{7}, 32)
 )
@@ -76,7 +76,7 @@ func (b *syncBuffer) String() string {
 // with a real database) wired to a fake Google.
 type env struct {
 	t      testing.TB
-	g      *oauthtest.Server
+	g      *oauthfake.Server
 	flow   *Flow
 	db     *storage.DB
 	clock  *fakeClock
@@ -106,7 +106,7 @@ func newEnv(t testing.TB, opts ...func(*Config)) *env {
 	// The clock starts at the real time: x/oauth2 computes expiries with
 	// time.Now, and the fake and the Flow must agree with it.
 	clock := &fakeClock{now: time.Now().UTC().Truncate(time.Second)}
-	g := oauthtest.New(t, testClientID, testSecret, RedirectURL(app.URL))
+	g := oauthfake.New(t, testClientID, testSecret, RedirectURL(app.URL))
 	g.SetClock(clock.Now)
 
 	db, err := storage.Open(filepath.Join(t.TempDir(), "calbot.db"), bytes.Repeat([]byte{9}, 32), storage.Options{})
@@ -220,7 +220,7 @@ func (e *env) authURL(start string) string {
 
 // approve presses Allow on Google's page as acct and returns where Google
 // sends the browser back.
-func (e *env) approve(authURL string, acct oauthtest.Account, grant ...string) string {
+func (e *env) approve(authURL string, acct oauthfake.Account, grant ...string) string {
 	e.t.Helper()
 	cb, err := e.g.Approve(authURL, acct, grant...)
 	if err != nil {
@@ -230,7 +230,7 @@ func (e *env) approve(authURL string, acct oauthtest.Account, grant ...string) s
 }
 
 // connect runs a whole sign-in of acct for the chat and checks it succeeded.
-func (e *env) connect(chatID, userID int64, acct oauthtest.Account) storage.Link {
+func (e *env) connect(chatID, userID int64, acct oauthfake.Account) storage.Link {
 	e.t.Helper()
 	cb := e.approve(e.authURL(e.begin(chatID, userID, "en")), acct)
 	if resp := e.get(cb); resp.status != http.StatusOK || !strings.Contains(resp.body, pages["en"][pageConnected].Title) {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/calbot/calbot/oauth/oauthtest"
+	"github.com/calbot/calbot/oauth/oauthfake"
 	"github.com/calbot/calbot/storage"
 )
 
@@ -191,7 +191,7 @@ func TestCallbackOutcomes(t *testing.T) {
 		{
 			name: "token endpoint fails",
 			google: func(t testing.TB, e *env, authURL string) string {
-				e.g.FailNext(oauthtest.TokenPath, 1, http.StatusInternalServerError, `{"error":"internal_failure"}`)
+				e.g.FailNext(oauthfake.TokenPath, 1, http.StatusInternalServerError, `{"error":"internal_failure"}`)
 				return e.approve(authURL, alice)
 			},
 			wantStatus: http.StatusBadGateway, wantPage: pageFailed, wantOutcome: Failed,

@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/calbot/calbot/oauth/oauthtest"
+	"github.com/calbot/calbot/oauth/oauthfake"
 	"github.com/calbot/calbot/storage"
 )
 
@@ -174,7 +174,7 @@ func TestDisconnect(t *testing.T) {
 		{"revoked at google", true, func(*env, storage.Link) {}, true, nil},
 		{"already revoked by the user", true, func(e *env, l storage.Link) { e.g.RevokeAll(l.Sub) }, true, nil},
 		{"google fails", true, func(e *env, _ storage.Link) {
-			e.g.FailNext(oauthtest.RevokePath, 1, http.StatusInternalServerError, "<html>oops</html>")
+			e.g.FailNext(oauthfake.RevokePath, 1, http.StatusInternalServerError, "<html>oops</html>")
 		}, false, nil},
 		{"not linked", false, nil, false, ErrNotLinked},
 	}
@@ -234,7 +234,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Token(): %v", err)
 	}
-	e.g.FailNext(oauthtest.RevokePath, 1, http.StatusBadRequest, `{"error":"invalid_request"}`)
+	e.g.FailNext(oauthfake.RevokePath, 1, http.StatusBadRequest, `{"error":"invalid_request"}`)
 	if _, err := e.flow.Disconnect(context.Background(), chatA); err != nil {
 		t.Fatalf("Disconnect: %v", err)
 	}

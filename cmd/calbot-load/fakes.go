@@ -12,9 +12,9 @@ import (
 
 	gcal "google.golang.org/api/calendar/v3"
 
-	"github.com/calbot/calbot/bot/telegramtest"
-	"github.com/calbot/calbot/calendar/calendartest"
-	"github.com/calbot/calbot/oauth/oauthtest"
+	"github.com/calbot/calbot/bot/telegramfake"
+	"github.com/calbot/calbot/calendar/calendarfake"
+	"github.com/calbot/calbot/oauth/oauthfake"
 )
 
 const (
@@ -28,10 +28,10 @@ const (
 // 127.0.0.1 port. Requests to the Google fakes wait latency first, as if
 // Google were that far away.
 type fakes struct {
-	tg   *telegramtest.Server
-	gate *telegramtest.Gate
-	g    *oauthtest.Server
-	cal  *calendartest.Server
+	tg   *telegramfake.Server
+	gate *telegramfake.Gate
+	g    *oauthfake.Server
+	cal  *calendarfake.Server
 
 	tgURL, gURL, calURL string
 	calbotAddr          string // where calbot's HTTP server will listen
@@ -57,10 +57,10 @@ func startFakes(latency time.Duration) (*fakes, error) {
 		return nil, err
 	}
 	f.calbotAddr = addr
-	f.tg = telegramtest.NewServer(botToken)
+	f.tg = telegramfake.NewServer(botToken)
 	f.gate = f.tg.Gate()
-	f.g = oauthtest.NewServer(clientID, clientSecret, "http://"+addr+"/oauth/callback")
-	f.cal = calendartest.NewServer(func(bearer string) (string, bool) {
+	f.g = oauthfake.NewServer(clientID, clientSecret, "http://"+addr+"/oauth/callback")
+	f.cal = calendarfake.NewServer(func(bearer string) (string, bool) {
 		acct, _, ok := f.g.AccessTokenOwner(bearer)
 		return acct.Email, ok
 	})

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/calbot/calbot/oauth"
-	"github.com/calbot/calbot/oauth/oauthtest"
+	"github.com/calbot/calbot/oauth/oauthfake"
 	"github.com/calbot/calbot/storage"
 )
 
@@ -63,7 +63,7 @@ func newRig(ctx context.Context, o options, s setup) (r *rig, err error) {
 	for i := range links {
 		id := int64(firstChat + i)
 		r.ids[i] = id
-		acct := oauthtest.Account{Sub: fmt.Sprintf("1%020d", i), Email: fmt.Sprintf("load%d@example.com", i)}
+		acct := oauthfake.Account{Sub: fmt.Sprintf("1%020d", i), Email: fmt.Sprintf("load%d@example.com", i)}
 		l := storage.Link{
 			ChatID: id, UserID: id, Sub: acct.Sub, Email: acct.Email,
 			Scope: oauth.CalendarScope + " openid email", Zone: zone, TokenType: "Bearer", LinkedAt: now.Add(-24 * time.Hour),

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/calbot/calbot/bot/telegramtest"
+	"github.com/calbot/calbot/bot/telegramfake"
 )
 
 // kinds of command and of reply.
@@ -35,7 +35,7 @@ func replyKind(text string) string {
 // tracker sends commands as users and matches the bot's replies to them,
 // per chat in order.
 type tracker struct {
-	tg *telegramtest.Server
+	tg *telegramfake.Server
 
 	mu       sync.Mutex
 	chats    map[int64]*chatLog
@@ -54,7 +54,7 @@ type tracker struct {
 }
 
 type chatLog struct {
-	user     telegramtest.User
+	user     telegramfake.User
 	google   time.Duration // time in the Calendar fake since the last reply
 	waiting  []command
 	arrivals []time.Time
@@ -68,7 +68,7 @@ type command struct {
 func newTracker(f *fakes, ids []int64) *tracker {
 	t := &tracker{tg: f.tg, chats: make(map[int64]*chatLog, len(ids))}
 	for _, id := range ids {
-		t.chats[id] = &chatLog{user: telegramtest.User{ID: id, FirstName: "Load", LanguageCode: "en"}}
+		t.chats[id] = &chatLog{user: telegramfake.User{ID: id, FirstName: "Load", LanguageCode: "en"}}
 	}
 	f.gate.OnSend(t.reply)
 	spent := t.spent
@@ -88,7 +88,7 @@ func (t *tracker) send(chatID int64, kind string) {
 	c.waiting = append(c.waiting, command{kind: kind, sent: now})
 	u := c.user
 	t.mu.Unlock()
-	t.tg.SendText(u, telegramtest.Private(u), commandText[kind])
+	t.tg.SendText(u, telegramfake.Private(u), commandText[kind])
 }
 
 // onReply calls fn after each reply, outside the tracker's lock, with the
@@ -109,7 +109,7 @@ func (t *tracker) spent(chatID int64, d time.Duration) {
 }
 
 // reply is the gate's OnSend hook.
-func (t *tracker) reply(m telegramtest.SentMessage, arrived time.Time) {
+func (t *tracker) reply(m telegramfake.SentMessage, arrived time.Time) {
 	t.mu.Lock()
 	c := t.chats[m.ChatID]
 	if c == nil || len(c.waiting) == 0 {

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/calbot/calbot/bot/telegramtest"
-	"github.com/calbot/calbot/calendar/calendartest"
-	"github.com/calbot/calbot/oauth/oauthtest"
+	"github.com/calbot/calbot/bot/telegramfake"
+	"github.com/calbot/calbot/calendar/calendarfake"
+	"github.com/calbot/calbot/oauth/oauthfake"
 	"github.com/calbot/calbot/storage"
 )
 
@@ -104,9 +104,9 @@ func freeAddr(t *testing.T) string {
 func TestBinaryStory(t *testing.T) {
 	addr := freeAddr(t)
 	public := "http://" + addr
-	tg := telegramtest.New(t, testBotToken)
-	g := oauthtest.New(t, testClientID, testClientSecret, public+"/oauth/callback")
-	cal := calendartest.New(t, func(bearer string) (string, bool) {
+	tg := telegramfake.New(t, testBotToken)
+	g := oauthfake.New(t, testClientID, testClientSecret, public+"/oauth/callback")
+	cal := calendarfake.New(t, func(bearer string) (string, bool) {
 		acct, _, ok := g.AccessTokenOwner(bearer)
 		return acct.Email, ok
 	})
@@ -172,7 +172,7 @@ func TestBinaryStory(t *testing.T) {
 
 // binaryEnv is the whole configuration of a calbot binary run against the
 // fakes: environment variables only, as an operator would give them.
-func binaryEnv(addr, dir string, tg *telegramtest.Server, g *oauthtest.Server, cal *calendartest.Server) []string {
+func binaryEnv(addr, dir string, tg *telegramfake.Server, g *oauthfake.Server, cal *calendarfake.Server) []string {
 	return []string{
 		"PATH=" + os.Getenv("PATH"),
 		"TELEGRAM_BOT_TOKEN=" + testBotToken,
@@ -195,9 +195,9 @@ func binaryEnv(addr, dir string, tg *telegramtest.Server, g *oauthtest.Server, c
 // confirmed before the kill still works.
 func TestBinaryRestartLosesNothing(t *testing.T) {
 	addr := freeAddr(t)
-	tg := telegramtest.New(t, testBotToken)
-	g := oauthtest.New(t, testClientID, testClientSecret, "http://"+addr+"/oauth/callback")
-	cal := calendartest.New(t, func(bearer string) (string, bool) {
+	tg := telegramfake.New(t, testBotToken)
+	g := oauthfake.New(t, testClientID, testClientSecret, "http://"+addr+"/oauth/callback")
+	cal := calendarfake.New(t, func(bearer string) (string, bool) {
 		acct, _, ok := g.AccessTokenOwner(bearer)
 		return acct.Email, ok
 	})
@@ -213,13 +213,13 @@ func TestBinaryRestartLosesNothing(t *testing.T) {
 
 	arrived, release := cal.Hold("insert")
 	defer release()
-	tg.SendText(alice, telegramtest.Private(alice), "/add Lunch tomorrow 13:00")
+	tg.SendText(alice, telegramfake.Private(alice), "/add Lunch tomorrow 13:00")
 	<-arrived
 	p.cmd.Process.Kill() // SIGKILL: no chance to clean up
 	p.wait(t, waitFor)
 	release() // Google finishes the insert although calbot is gone
-	tg.SendText(alice, telegramtest.Private(alice), "/today")
-	tg.SendText(alice, telegramtest.Private(alice), "/add Dinner tomorrow 19:00")
+	tg.SendText(alice, telegramfake.Private(alice), "/today")
+	tg.SendText(alice, telegramfake.Private(alice), "/add Dinner tomorrow 19:00")
 
 	p2 := startBinary(t, dir, environ)
 	for _, want := range []string{"Added <b>Lunch</b>", "(Europe/Moscow)", "Added <b>Dinner</b>"} {

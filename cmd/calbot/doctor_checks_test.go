@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/calbot/calbot/bot/telegramtest"
-	"github.com/calbot/calbot/oauth/oauthtest"
+	"github.com/calbot/calbot/bot/telegramfake"
+	"github.com/calbot/calbot/oauth/oauthfake"
 	"github.com/calbot/calbot/storage"
 )
 
@@ -59,7 +59,7 @@ func TestDoctorTelegram(t *testing.T) {
 			name: "-fix when deleteWebhook fails",
 			setup: func(t *testing.T, f *doctorFixture) {
 				f.tg.SetWebhook("https://hook.example.com/tg")
-				f.tg.FailNext("deleteWebhook", 1, telegramtest.Fault{Code: 500, Description: "Internal Server Error"})
+				f.tg.FailNext("deleteWebhook", 1, telegramfake.Fault{Code: 500, Description: "Internal Server Error"})
 			},
 			args:    []string{"-fix"},
 			want:    []string{"✗ telegram: a webhook is set (https://hook.example.com/tg) and deleteWebhook failed: Telegram answered 500 Internal Server Error"},
@@ -107,7 +107,7 @@ func TestDoctorGoogle(t *testing.T) {
 			setup: func(t *testing.T, f *doctorFixture) {
 				// The fake, like Google, checks the code before the redirect
 				// URI, so only a fault can produce this answer.
-				f.g.FailNext(oauthtest.TokenPath, 1, 400, `{"error":"redirect_uri_mismatch","error_description":"Bad Request"}`)
+				f.g.FailNext(oauthfake.TokenPath, 1, 400, `{"error":"redirect_uri_mismatch","error_description":"Bad Request"}`)
 			},
 			want: []string{
 				"✗ google: redirect_uri_mismatch: the redirect URI is not registered for this client. Fix: add http://ADDR/oauth/callback under Authorized redirect URIs",
@@ -117,7 +117,7 @@ func TestDoctorGoogle(t *testing.T) {
 		{
 			name: "client deleted",
 			setup: func(t *testing.T, f *doctorFixture) {
-				f.g.FailNext(oauthtest.TokenPath, 1, 401, `{"error":"deleted_client","error_description":"The OAuth client was deleted."}`)
+				f.g.FailNext(oauthfake.TokenPath, 1, 401, `{"error":"deleted_client","error_description":"The OAuth client was deleted."}`)
 			},
 			want: []string{
 				`✗ google: deleted_client ("The OAuth client was deleted."): the OAuth client was deleted or disabled in Cloud Console. Fix: restore it there, or create a new Web application client and update GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET`,
@@ -127,7 +127,7 @@ func TestDoctorGoogle(t *testing.T) {
 		{
 			name: "token endpoint is not one",
 			setup: func(t *testing.T, f *doctorFixture) {
-				f.g.FailNext(oauthtest.TokenPath, 1, 404, "<!DOCTYPE html><p>Not Found")
+				f.g.FailNext(oauthfake.TokenPath, 1, 404, "<!DOCTYPE html><p>Not Found")
 			},
 			want:    []string{"✗ google: GOOGLE_TOKEN_URL (…"},
 			wantErr: "1 problem found",

@@ -19,8 +19,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/calbot/calbot/bot/telegramtest"
-	"github.com/calbot/calbot/oauth/oauthtest"
+	"github.com/calbot/calbot/bot/telegramfake"
+	"github.com/calbot/calbot/oauth/oauthfake"
 	"github.com/calbot/calbot/storage"
 )
 
@@ -28,8 +28,8 @@ import (
 // and Google on 127.0.0.1, a free HTTP_ADDR that PUBLIC_URL names, and a
 // temporary directory for the database that is also the working directory.
 type doctorFixture struct {
-	tg     *telegramtest.Server
-	g      *oauthtest.Server
+	tg     *telegramfake.Server
+	g      *oauthfake.Server
 	addr   string            // HTTP_ADDR, free
 	other  string            // another free address, for what a row needs
 	dir    string            // working directory and DB_PATH's directory
@@ -44,9 +44,9 @@ func newDoctorFixture(t *testing.T) *doctorFixture {
 	f.other = doctorAddr(t, f.addr)
 	t.Chdir(f.dir)
 	f.dbPath = filepath.Join(f.dir, "calbot.db")
-	f.tg = telegramtest.New(t, testBotToken)
+	f.tg = telegramfake.New(t, testBotToken)
 	public := "http://" + f.addr
-	f.g = oauthtest.New(t, testClientID, testClientSecret, public+"/oauth/callback")
+	f.g = oauthfake.New(t, testClientID, testClientSecret, public+"/oauth/callback")
 	for k, v := range map[string]string{
 		"TELEGRAM_BOT_TOKEN":   testBotToken,
 		"TELEGRAM_API_URL":     f.tg.URL(),

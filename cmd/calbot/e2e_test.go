@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/calbot/calbot/bot/telegramtest"
-	"github.com/calbot/calbot/oauth/oauthtest"
+	"github.com/calbot/calbot/bot/telegramfake"
+	"github.com/calbot/calbot/oauth/oauthfake"
 )
 
 // TestStory drives the whole product through the fakes, in both languages:
@@ -17,8 +17,8 @@ import (
 func TestStory(t *testing.T) {
 	tests := []struct {
 		name string
-		user telegramtest.User
-		acct oauthtest.Account
+		user telegramfake.User
+		acct oauthfake.Account
 		want map[string]string // step → a phrase the reply must contain
 	}{
 		{"english", alice, aliceG, map[string]string{
@@ -85,7 +85,7 @@ func TestStory(t *testing.T) {
 
 			title := map[string]string{"english": "Lunch", "russian": "Обед"}[tt.name]
 			tomorrow := map[string]string{"english": "tomorrow", "russian": "завтра"}[tt.name]
-			upd := h.tg.SendText(tt.user, telegramtest.Private(tt.user), "/add "+title+" "+tomorrow+" 13:00-14:00")
+			upd := h.tg.SendText(tt.user, telegramfake.Private(tt.user), "/add "+title+" "+tomorrow+" 13:00-14:00")
 			added := h.tg.WaitMessage(t, tt.user.ID, waitFor)
 			contains("added", added.Text)
 			contains("when", added.Text)
@@ -276,7 +276,7 @@ func TestNotConnected(t *testing.T) {
 
 func TestGroupChat(t *testing.T) {
 	h := newHarness(t)
-	group := telegramtest.Group(-100500, "Team")
+	group := telegramfake.Group(-100500, "Team")
 	for _, cmd := range []string{"/connect", "/today@" + h.tg.Me().Username} {
 		h.tg.SendText(alice, group, cmd)
 		m := h.tg.WaitMessage(t, group.ID, waitFor)
@@ -346,7 +346,7 @@ func TestUndoOnlyByItsAuthor(t *testing.T) {
 	h.connect(alice, aliceG)
 	added := h.say(alice, "/add Lunch tomorrow 13:00")
 	undo, _ := added.Button("Undo")
-	h.tg.SendText(boris, telegramtest.Private(boris), "/help")
+	h.tg.SendText(boris, telegramfake.Private(boris), "/help")
 	h.tg.WaitMessage(t, boris.ID, waitFor)
 	press := h.tg.PressButton(boris, added, *undo.CallbackData)
 	a := waitAnswer(t, h.tg, press.CallbackQuery.ID)
@@ -361,7 +361,7 @@ func TestUndoOnlyByItsAuthor(t *testing.T) {
 }
 
 // waitAnswer waits for the bot to answer a callback query.
-func waitAnswer(t *testing.T, tg *telegramtest.Server, id string) telegramtest.Answer {
+func waitAnswer(t *testing.T, tg *telegramfake.Server, id string) telegramfake.Answer {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()

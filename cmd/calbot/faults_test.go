@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/calbot/calbot/bot/telegramtest"
-	"github.com/calbot/calbot/oauth/oauthtest"
+	"github.com/calbot/calbot/bot/telegramfake"
+	"github.com/calbot/calbot/oauth/oauthfake"
 )
 
 // These tests inject the faults of Telegram and Google that bots meet in
@@ -17,7 +17,7 @@ import (
 
 func TestTelegram429OnSendIsRetried(t *testing.T) {
 	h := newHarness(t)
-	h.tg.FailNext("sendMessage", 1, telegramtest.TooManyRequests(1))
+	h.tg.FailNext("sendMessage", 1, telegramfake.TooManyRequests(1))
 	if m := h.say(alice, "/help"); !strings.Contains(m.Text, "/connect") {
 		t.Errorf("reply after a 429 = %q, want the /help text", m.Text)
 	}
@@ -31,7 +31,7 @@ func TestTelegram429OnSendIsRetried(t *testing.T) {
 
 func TestGetUpdatesFailuresRecover(t *testing.T) {
 	h := newHarness(t)
-	h.tg.FailNext("getUpdates", 2, telegramtest.Fault{Code: 502, Description: "Bad Gateway"})
+	h.tg.FailNext("getUpdates", 2, telegramfake.Fault{Code: 502, Description: "Bad Gateway"})
 	if m := h.say(alice, "/help"); !strings.Contains(m.Text, "/connect") {
 		t.Errorf("reply after getUpdates failures = %q", m.Text)
 	}
@@ -82,7 +82,7 @@ func TestTokenEndpointDownTellsUser(t *testing.T) {
 	// Google drops the access token; the refresh then meets a broken token
 	// endpoint. The grant is fine and must be kept.
 	h.g.ExpireAccessTokens()
-	h.g.FailNext(oauthtest.TokenPath, 1, 500, `{"error":"internal_failure"}`)
+	h.g.FailNext(oauthfake.TokenPath, 1, 500, `{"error":"internal_failure"}`)
 	if m := h.say(alice, "/today"); !strings.Contains(m.Text, "Google is slow") {
 		t.Errorf("/today with the token endpoint down = %q, want Google is slow", m.Text)
 	}
@@ -98,7 +98,7 @@ func TestChatsAreHandledConcurrently(t *testing.T) {
 	h.connect(boris, borisG)
 	arrived, release := h.cal.Hold("list")
 	defer release()
-	h.tg.SendText(alice, telegramtest.Private(alice), "/today")
+	h.tg.SendText(alice, telegramfake.Private(alice), "/today")
 	<-arrived // alice's /today now waits on Google
 	if m := h.say(boris, "/today"); !strings.Contains(m.Text, "Сегодня") {
 		t.Errorf("boris's /today = %q while alice's waits", m.Text)
@@ -115,7 +115,7 @@ func TestOneChatIsHandledInOrder(t *testing.T) {
 	h.connect(alice, aliceG)
 	titles := []string{"First", "Second", "Third", "Fourth", "Fifth"}
 	for _, title := range titles {
-		h.tg.SendText(alice, telegramtest.Private(alice), "/add "+title+" tomorrow 10:00")
+		h.tg.SendText(alice, telegramfake.Private(alice), "/add "+title+" tomorrow 10:00")
 	}
 	for _, title := range titles {
 		if m := h.tg.WaitMessage(t, alice.ID, waitFor); !strings.Contains(m.Text, "Added <b>"+title+"</b>") {
@@ -129,7 +129,7 @@ func TestShutdownFinishesWorkInFlight(t *testing.T) {
 	h.seed(aliceG)
 	h.connect(alice, aliceG)
 	arrived, release := h.cal.Hold("list")
-	h.tg.SendText(alice, telegramtest.Private(alice), "/today")
+	h.tg.SendText(alice, telegramfake.Private(alice), "/today")
 	<-arrived
 	stopped := make(chan error, 1)
 	go func() { stopped <- h.stop() }()
@@ -148,7 +148,7 @@ func TestShutdownIsBounded(t *testing.T) {
 	h.connect(alice, aliceG)
 	arrived, release := h.cal.Hold("list")
 	defer release()
-	h.tg.SendText(alice, telegramtest.Private(alice), "/today")
+	h.tg.SendText(alice, telegramfake.Private(alice), "/today")
 	<-arrived
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
@@ -168,7 +168,7 @@ func TestShutdownIsBounded(t *testing.T) {
 }
 
 func TestRepliesArePacedUnderTelegramLimits(t *testing.T) {
-	var gate *telegramtest.Gate
+	var gate *telegramfake.Gate
 	h := newHarness(t, func(h *harness, e *env) {
 		// Telegram's published limits, enforced in front of the fake: a
 		// burst beyond them is answered 429. The per-chat gap allows 10%
@@ -181,10 +181,10 @@ func TestRepliesArePacedUnderTelegramLimits(t *testing.T) {
 		e.TelegramAPIURL = srv.URL
 		e.TelegramGlobalRate, e.TelegramChatRate = "30", "1"
 	})
-	users := []telegramtest.User{alice, boris, {ID: 1003, FirstName: "Carol", LanguageCode: "en"}}
+	users := []telegramfake.User{alice, boris, {ID: 1003, FirstName: "Carol", LanguageCode: "en"}}
 	for _, u := range users {
 		for i := 0; i < 3; i++ {
-			h.tg.SendText(u, telegramtest.Private(u), "/help")
+			h.tg.SendText(u, telegramfake.Private(u), "/help")
 		}
 	}
 	for _, u := range users {

@@ -16,9 +16,9 @@ import (
 
 	gcal "google.golang.org/api/calendar/v3"
 
-	"github.com/calbot/calbot/bot/telegramtest"
-	"github.com/calbot/calbot/calendar/calendartest"
-	"github.com/calbot/calbot/oauth/oauthtest"
+	"github.com/calbot/calbot/bot/telegramfake"
+	"github.com/calbot/calbot/calendar/calendarfake"
+	"github.com/calbot/calbot/oauth/oauthfake"
 )
 
 const (
@@ -30,10 +30,10 @@ const (
 )
 
 var (
-	alice   = telegramtest.User{ID: 1001, FirstName: "Alice", LanguageCode: "en"}
-	boris   = telegramtest.User{ID: 1002, FirstName: "Борис", LanguageCode: "ru"}
-	aliceG  = oauthtest.Account{Sub: "100000000000000000001", Email: "alice@example.com"}
-	borisG  = oauthtest.Account{Sub: "100000000000000000002", Email: "boris@example.ru"}
+	alice   = telegramfake.User{ID: 1001, FirstName: "Alice", LanguageCode: "en"}
+	boris   = telegramfake.User{ID: 1002, FirstName: "Борис", LanguageCode: "ru"}
+	aliceG  = oauthfake.Account{Sub: "100000000000000000001", Email: "alice@example.com"}
+	borisG  = oauthfake.Account{Sub: "100000000000000000002", Email: "boris@example.ru"}
 	moscow  = mustZone("Europe/Moscow")
 	startAt = time.Date(2026, 11, 21, 9, 0, 0, 0, moscow) // a Saturday
 )
@@ -76,9 +76,9 @@ func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return 
 // Google servers on 127.0.0.1, with a real database in a temp dir.
 type harness struct {
 	t      *testing.T
-	tg     *telegramtest.Server
-	g      *oauthtest.Server
-	cal    *calendartest.Server
+	tg     *telegramfake.Server
+	g      *oauthfake.Server
+	cal    *calendarfake.Server
 	public string
 	clock  *clock
 	logs   *syncBuffer
@@ -98,13 +98,13 @@ func newHarness(t *testing.T, opts ...option) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, public: "http://" + ln.Addr().String(), clock: &clock{t: startAt}, logs: &syncBuffer{}}
-	h.tg = telegramtest.New(t, testBotToken)
-	h.g = oauthtest.New(t, testClientID, testClientSecret, h.public+"/oauth/callback")
-	h.cal = calendartest.New(t, func(bearer string) (string, bool) {
+	h.tg = telegramfake.New(t, testBotToken)
+	h.g = oauthfake.New(t, testClientID, testClientSecret, h.public+"/oauth/callback")
+	h.cal = calendarfake.New(t, func(bearer string) (string, bool) {
 		acct, _, ok := h.g.AccessTokenOwner(bearer)
 		return acct.Email, ok
 	})
-	for _, a := range []oauthtest.Account{aliceG, borisG} {
+	for _, a := range []oauthfake.Account{aliceG, borisG} {
 		h.cal.SetZone(a.Email, "Europe/Moscow")
 	}
 	h.web = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -182,9 +182,9 @@ func (h *harness) checkLogs() {
 
 // say sends text from u in its private chat and returns the bot's next
 // message there.
-func (h *harness) say(u telegramtest.User, text string) telegramtest.SentMessage {
+func (h *harness) say(u telegramfake.User, text string) telegramfake.SentMessage {
 	h.t.Helper()
-	h.tg.SendText(u, telegramtest.Private(u), text)
+	h.tg.SendText(u, telegramfake.Private(u), text)
 	return h.tg.WaitMessage(h.t, u.ID, waitFor)
 }
 
@@ -201,7 +201,7 @@ func (h *harness) get(u string) (*http.Response, string) {
 }
 
 // connectLink sends /connect and returns the sign-in link of the button.
-func (h *harness) connectLink(u telegramtest.User) string {
+func (h *harness) connectLink(u telegramfake.User) string {
 	h.t.Helper()
 	m := h.say(u, "/connect")
 	if m.Markup == nil || len(m.Markup.InlineKeyboard) == 0 || m.Markup.InlineKeyboard[0][0].URL == nil {
@@ -229,7 +229,7 @@ func (h *harness) consent(link string) string {
 
 // connect links u's chat to acct through the whole flow and returns the
 // callback page and the bot's message.
-func (h *harness) connect(u telegramtest.User, acct oauthtest.Account, grant ...string) (int, string, telegramtest.SentMessage) {
+func (h *harness) connect(u telegramfake.User, acct oauthfake.Account, grant ...string) (int, string, telegramfake.SentMessage) {
 	h.t.Helper()
 	cb, err := h.g.Approve(h.consent(h.connectLink(u)), acct, grant...)
 	if err != nil {
@@ -240,7 +240,7 @@ func (h *harness) connect(u telegramtest.User, acct oauthtest.Account, grant ...
 }
 
 // seed puts a typical Saturday into acct's calendar.
-func (h *harness) seed(acct oauthtest.Account) {
+func (h *harness) seed(acct oauthfake.Account) {
 	day := func(d, hh, mm int) string { return time.Date(2026, 11, d, hh, mm, 0, 0, moscow).Format(time.RFC3339) }
 	for _, e := range []*gcal.Event{
 		{Id: "standup01", Summary: "Standup <team> & co", Location: "Room 1", Start: &gcal.EventDateTime{DateTime: day(21, 10, 0)}, End: &gcal.EventDateTime{DateTime: day(21, 10, 15)}},

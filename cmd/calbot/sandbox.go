@@ -17,8 +17,8 @@ import (
 	// The sandbox is the one place where production code imports the *test
 	// fakes, on purpose: there the stand-ins of Telegram and Google are the
 	// feature. They serve on 127.0.0.1 only, for one simulated user.
-	"github.com/calbot/calbot/bot/telegramtest"
-	"github.com/calbot/calbot/oauth/oauthtest"
+	"github.com/calbot/calbot/bot/telegramfake"
+	"github.com/calbot/calbot/oauth/oauthfake"
 )
 
 // The sandbox's made-up credentials. They have the shapes calbot checks for
@@ -32,9 +32,9 @@ const (
 
 var (
 	// sandboxUser is the person at the terminal, as Telegram shows them.
-	sandboxUser = telegramtest.User{ID: 4242, FirstName: "You"}
+	sandboxUser = telegramfake.User{ID: 4242, FirstName: "You"}
 	// sandboxAccount is the Google account the stand-in consent page signs in as.
-	sandboxAccount = oauthtest.Account{Sub: "sandbox-user", Email: "you@example.com"}
+	sandboxAccount = oauthfake.Account{Sub: "sandbox-user", Email: "you@example.com"}
 )
 
 // sandboxOptions are the sandbox's flags.

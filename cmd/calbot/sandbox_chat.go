@@ -14,9 +14,9 @@ import (
 	"unicode/utf8"
 
 	// A deliberate exception: the sandbox drives the fakes (see sandbox.go).
-	"github.com/calbot/calbot/bot/telegramtest"
+	"github.com/calbot/calbot/bot/telegramfake"
 	"github.com/calbot/calbot/oauth"
-	"github.com/calbot/calbot/oauth/oauthtest"
+	"github.com/calbot/calbot/oauth/oauthfake"
 )
 
 // errSandboxQuit ends the terminal chat: /quit, the end of the input, or ctx.
@@ -32,7 +32,7 @@ type sandboxChat struct {
 	si     *sandboxFakes
 	con    *sandboxConsole
 	public string // calbot's base URL
-	user   telegramtest.User
+	user   telegramfake.User
 	lang   string
 	web    *http.Client // a browser that shows redirects instead of following them
 	lines  <-chan string
@@ -40,7 +40,7 @@ type sandboxChat struct {
 	echo   bool            // show each line read: the input is not a terminal that does
 
 	mu     sync.Mutex
-	keys   map[int]telegramtest.SentMessage // messages that have buttons now, by id
+	keys   map[int]telegramfake.SentMessage // messages that have buttons now, by id
 	events int                              // bot messages, edits and deletions shown so far
 	wake   chan struct{}                    // closed and replaced when events grows
 }
@@ -54,7 +54,7 @@ func newSandboxChat(si *sandboxFakes, con *sandboxConsole, public, lang string) 
 			Timeout:       30 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		keys: make(map[int]telegramtest.SentMessage),
+		keys: make(map[int]telegramfake.SentMessage),
 		wake: make(chan struct{}),
 	}
 }
@@ -121,7 +121,7 @@ func (c *sandboxChat) handle(ctx context.Context, line string) error {
 		return c.press(ctx, n)
 	}
 	before := c.shown()
-	c.si.tg.SendText(c.user, telegramtest.Private(c.user), line)
+	c.si.tg.SendText(c.user, telegramfake.Private(c.user), line)
 	c.waitShown(ctx, before)
 	return nil
 }
@@ -184,7 +184,7 @@ func (c *sandboxChat) waitShown(ctx context.Context, before int) {
 // press taps button n (from 1) of the latest message that has buttons.
 func (c *sandboxChat) press(ctx context.Context, n int) error {
 	c.mu.Lock()
-	var m telegramtest.SentMessage
+	var m telegramfake.SentMessage
 	for id, k := range c.keys {
 		if id > m.MessageID {
 			m = k
@@ -213,7 +213,7 @@ func (c *sandboxChat) press(ctx context.Context, n int) error {
 
 // tap presses a callback button and shows the answer, as Telegram shows it
 // over the chat.
-func (c *sandboxChat) tap(ctx context.Context, m telegramtest.SentMessage, data string) error {
+func (c *sandboxChat) tap(ctx context.Context, m telegramfake.SentMessage, data string) error {
 	before := c.shown()
 	upd := c.si.tg.PressButton(c.user, m, data)
 	actx, cancel := context.WithTimeout(ctx, sandboxReplyWait)
@@ -246,7 +246,7 @@ func (c *sandboxChat) follow(ctx context.Context, link string) error {
 		return nil
 	}
 	auth := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(auth, c.si.gURL+oauthtest.AuthPath+"?") {
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(auth, c.si.gURL+oauthfake.AuthPath+"?") {
 		c.con.note(smBrowserShows, sandboxHeading(page, resp.Status))
 		return nil
 	}

@@ -11,7 +11,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	// A deliberate exception: the sandbox drives the fakes (see sandbox.go).
-	"github.com/calbot/calbot/bot/telegramtest"
+	"github.com/calbot/calbot/bot/telegramfake"
 )
 
 // sandboxConsole writes the chat to the terminal. Its methods may be called from
@@ -46,7 +46,7 @@ const sandboxIndent = "        "
 
 // message shows one of calbot's messages, an edit of one or its deletion,
 // with its buttons numbered. signIn is the prefix of calbot's sign-in links.
-func (c *sandboxConsole) message(m telegramtest.SentMessage, signIn string) {
+func (c *sandboxConsole) message(m telegramfake.SentMessage, signIn string) {
 	if m.Deleted {
 		c.write(c.styled("2", sandboxText(c.lang, smDeleted)) + "\n")
 		return

@@ -14,18 +14,18 @@ import (
 	gcal "google.golang.org/api/calendar/v3"
 
 	// A deliberate exception: the sandbox serves the fakes (see sandbox.go).
-	"github.com/calbot/calbot/bot/telegramtest"
-	"github.com/calbot/calbot/calendar/calendartest"
+	"github.com/calbot/calbot/bot/telegramfake"
+	"github.com/calbot/calbot/calendar/calendarfake"
 	"github.com/calbot/calbot/oauth"
-	"github.com/calbot/calbot/oauth/oauthtest"
+	"github.com/calbot/calbot/oauth/oauthfake"
 )
 
 // sandboxFakes are the sandbox's Telegram and Google, each on its own
 // 127.0.0.1 port.
 type sandboxFakes struct {
-	tg  *telegramtest.Server
-	g   *oauthtest.Server
-	cal *calendartest.Server
+	tg  *telegramfake.Server
+	g   *oauthfake.Server
+	cal *calendarfake.Server
 
 	tgURL, gURL, calURL string
 	servers             []*http.Server
@@ -34,12 +34,12 @@ type sandboxFakes struct {
 
 func startSandboxFakes(public string) (*sandboxFakes, error) {
 	s := &sandboxFakes{
-		tg: telegramtest.NewServer(sandboxBotToken),
-		g:  oauthtest.NewServer(sandboxClientID, sandboxClientSecret, oauth.RedirectURL(public)),
+		tg: telegramfake.NewServer(sandboxBotToken),
+		g:  oauthfake.NewServer(sandboxClientID, sandboxClientSecret, oauth.RedirectURL(public)),
 	}
-	s.tg.SetMe(telegramtest.User{ID: 123456789, FirstName: "calbot (sandbox)", Username: sandboxBotName})
+	s.tg.SetMe(telegramfake.User{ID: 123456789, FirstName: "calbot (sandbox)", Username: sandboxBotName})
 	s.g.SetPageAccount(sandboxAccount)
-	s.cal = calendartest.NewServer(func(bearer string) (string, bool) {
+	s.cal = calendarfake.NewServer(func(bearer string) (string, bool) {
 		acct, _, ok := s.g.AccessTokenOwner(bearer)
 		return acct.Email, ok
 	})
@@ -66,9 +66,9 @@ func (s *sandboxFakes) env(public, httpAddr, dbPath string) env {
 	e := sandboxEnvDefaults()
 	e.TelegramBotToken, e.TelegramAPIURL = sandboxBotToken, s.tgURL
 	e.GoogleClientID, e.GoogleClientSecret = sandboxClientID, sandboxClientSecret
-	e.GoogleAuthURL = s.gURL + oauthtest.AuthPath
-	e.GoogleTokenURL = s.gURL + oauthtest.TokenPath
-	e.GoogleRevokeURL = s.gURL + oauthtest.RevokePath
+	e.GoogleAuthURL = s.gURL + oauthfake.AuthPath
+	e.GoogleTokenURL = s.gURL + oauthfake.TokenPath
+	e.GoogleRevokeURL = s.gURL + oauthfake.RevokePath
 	e.GoogleCalendarURL = s.calURL + "/calendar/v3/"
 	e.PublicURL, e.HTTPAddr, e.DBPath = public, httpAddr, dbPath
 	return e
@@ -137,7 +137,7 @@ func sandboxZoneName(local, tz, etcTimezone, localtimeLink string) string {
 
 // sandboxSeed gives the calendar a plausible day around now: an all-day
 // event, a daily standup, a meeting with a place and an evening out.
-func sandboxSeed(cal *calendartest.Server, account string, now time.Time, lang string) {
+func sandboxSeed(cal *calendarfake.Server, account string, now time.Time, lang string) {
 	titles := map[string][5]string{
 		"en": {"Mum's birthday", "Standup", "Design review", "Room 4, second floor", "Dinner with Sam"},
 		"ru": {"День рождения мамы", "Планёрка", "Обсуждение макетов", "Переговорная 4, второй этаж", "Ужин с Сашей"},

@@ -1,4 +1,4 @@
-package oauthtest
+package oauthfake
 
 import (
 	"errors"
@@ -59,7 +59,7 @@ var challengeRE = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`) // base64url(SHA-256
 // scope, iss, authuser and prompt, as Google sends them.
 func (s *Server) Approve(authURL string, acct Account, grant ...string) (callbackURL string, err error) {
 	if acct.Sub == "" || acct.Email == "" {
-		return "", errors.New("oauthtest: Approve: account needs Sub and Email")
+		return "", errors.New("oauthfake: Approve: account needs Sub and Email")
 	}
 	q, err := authQuery(authURL)
 	if err != nil {
@@ -76,7 +76,7 @@ func (s *Server) Approve(authURL string, acct Account, grant ...string) (callbac
 		granted = normalizeScopes(grant)
 		for _, sc := range granted {
 			if !slices.Contains(req.requested, sc) {
-				return "", fmt.Errorf("oauthtest: Approve: scope %q was not requested", sc)
+				return "", fmt.Errorf("oauthfake: Approve: scope %q was not requested", sc)
 			}
 		}
 	}
@@ -103,10 +103,10 @@ func (s *Server) Deny(authURL string) (callbackURL string, err error) {
 func authQuery(authURL string) (url.Values, error) {
 	u, err := url.Parse(authURL)
 	if err != nil {
-		return nil, fmt.Errorf("oauthtest: parse auth URL: %w", err)
+		return nil, fmt.Errorf("oauthfake: parse auth URL: %w", err)
 	}
 	if !strings.HasSuffix(u.Path, AuthPath) {
-		return nil, fmt.Errorf("oauthtest: %q is not an authorization URL (path %s)", u.Redacted(), AuthPath)
+		return nil, fmt.Errorf("oauthfake: %q is not an authorization URL (path %s)", u.Redacted(), AuthPath)
 	}
 	return u.Query(), nil
 }

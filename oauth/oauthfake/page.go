@@ -1,4 +1,4 @@
-package oauthtest
+package oauthfake
 
 import (
 	"bytes"
@@ -47,7 +47,7 @@ func writeErrorPage(w http.ResponseWriter, e *AuthError) {
 func writePage(w http.ResponseWriter, status int, t *template.Template, data any) {
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
-		http.Error(w, "oauthtest: render page: "+err.Error(), http.StatusInternalServerError)
+		http.Error(w, "oauthfake: render page: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
 	h := w.Header()

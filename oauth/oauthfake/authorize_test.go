@@ -1,4 +1,4 @@
-package oauthtest
+package oauthfake
 
 import (
 	"errors"

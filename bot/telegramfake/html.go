@@ -1,4 +1,4 @@
-package telegramtest
+package telegramfake
 
 import (
 	"fmt"
@@ -29,7 +29,7 @@ func parseHTML(text string) (plain string, tags int, err error) {
 		case '&':
 			r, n := decodeEntity(text[i:])
 			if n == 0 {
-				return "", 0, markupErr(`Unescaped "&" at byte offset %d (telegramtest requires &amp;)`, i)
+				return "", 0, markupErr(`Unescaped "&" at byte offset %d (telegramfake requires &amp;)`, i)
 			}
 			b.WriteString(r)
 			i += n
@@ -171,7 +171,7 @@ func attrValue(text string, at int) (string, int, error) {
 			if text[j] == '&' {
 				r, n := decodeEntity(text[j:])
 				if n == 0 {
-					return "", 0, markupErr(`Unescaped "&" at byte offset %d (telegramtest requires &amp;)`, j)
+					return "", 0, markupErr(`Unescaped "&" at byte offset %d (telegramfake requires &amp;)`, j)
 				}
 				b.WriteString(r)
 				j += n

@@ -1,4 +1,4 @@
-package telegramtest
+package telegramfake
 
 import (
 	"html"
@@ -25,8 +25,8 @@ func TestParseHTML(t *testing.T) {
 		{"escaped user text", html.EscapeString(`Tom & "Jerry" <3 it's`), `Tom & "Jerry" <3 it's`, ""},
 		{"unsupported tag", "line<br>next", "", `Unsupported start tag "br" at byte offset 4`},
 		{"less-than sign", "1 < 2", "", `Unsupported start tag "" at byte offset 2`},
-		{"bare ampersand", "Q&A", "", `Unescaped "&" at byte offset 1 (telegramtest requires &amp;)`},
-		{"unknown named entity", "&nbsp;", "", `Unescaped "&" at byte offset 0 (telegramtest requires &amp;)`},
+		{"bare ampersand", "Q&A", "", `Unescaped "&" at byte offset 1 (telegramfake requires &amp;)`},
+		{"unknown named entity", "&nbsp;", "", `Unescaped "&" at byte offset 0 (telegramfake requires &amp;)`},
 		{"unclosed start tag", "x <b", "", "Unclosed start tag at byte offset 2"},
 		{"missing end tag", "<b>x", "", `Can't find end tag corresponding to start tag "b"`},
 		{"unexpected end tag", "x</b>", "", "Unexpected end tag at byte offset 1"},

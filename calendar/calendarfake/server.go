@@ -1,20 +1,20 @@
-// Package calendartest provides a fake Google Calendar v3 server that speaks
+// Package calendarfake provides a fake Google Calendar v3 server that speaks
 // the real wire format: events list, insert, get and delete on the primary
 // calendar of each account. It is strict: requests calbot should never send
 // are answered with 400 and recorded in Unexpected, so tests fail loudly.
 //
 // Serving does not depend on package testing, so the fake can also back a
 // local sandbox mode through Handler.
-package calendartest
+package calendarfake
 
 import (
+	"github.com/calbot/calbot/internal/loopback"
+
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	gcal "google.golang.org/api/calendar/v3"
@@ -79,15 +79,15 @@ func NewServer(auth func(bearer string) (account string, ok bool)) *Server {
 
 // New starts a Server on 127.0.0.1 and stops it when the test ends. At the
 // end it also fails t if the server saw unexpected requests.
-func New(t testing.TB, auth func(bearer string) (string, bool)) *Server {
+func New(t loopback.TB, auth func(bearer string) (string, bool)) *Server {
 	t.Helper()
 	s := NewServer(auth)
-	srv := httptest.NewServer(s.Handler())
+	srv := loopback.Start(s.Handler())
 	s.url = srv.URL
 	t.Cleanup(func() {
 		srv.Close()
 		for _, u := range s.Unexpected() {
-			t.Errorf("calendartest: unexpected request: %s", u)
+			t.Errorf("calendarfake: unexpected request: %s", u)
 		}
 	})
 	return s
@@ -109,7 +109,7 @@ func (s *Server) URL() string {
 // It panics if tz is not a zone name time.LoadLocation knows.
 func (s *Server) SetZone(account, tz string) {
 	if _, err := time.LoadLocation(tz); err != nil || tz == "" {
-		panic(fmt.Sprintf("calendartest: SetZone(%q, %q): bad zone", account, tz))
+		panic(fmt.Sprintf("calendarfake: SetZone(%q, %q): bad zone", account, tz))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -274,7 +274,7 @@ func (s *Server) store(name string, e *gcal.Event) {
 // s.mu must be held.
 func (s *Server) reject(w http.ResponseWriter, r *http.Request, why string) {
 	s.unexpected = append(s.unexpected, fmt.Sprintf("%s %s: %s", r.Method, r.URL.Path, why))
-	writeError(w, http.StatusBadRequest, "global", "badRequest", "calendartest: "+why)
+	writeError(w, http.StatusBadRequest, "global", "badRequest", "calendarfake: "+why)
 }
 
 // unauthenticated is Google's answer to a missing or bad access token.
@@ -333,11 +333,11 @@ func domain(reason string) string {
 func clone(e *gcal.Event) *gcal.Event {
 	b, err := json.Marshal(e)
 	if err != nil {
-		panic(fmt.Sprintf("calendartest: marshal event: %v", err))
+		panic(fmt.Sprintf("calendarfake: marshal event: %v", err))
 	}
 	var c gcal.Event
 	if err := json.Unmarshal(b, &c); err != nil {
-		panic(fmt.Sprintf("calendartest: unmarshal event: %v", err))
+		panic(fmt.Sprintf("calendarfake: unmarshal event: %v", err))
 	}
 	return &c
 }

@@ -1,4 +1,4 @@
-package telegramtest
+package telegramfake
 
 import (
 	"context"
@@ -41,7 +41,7 @@ func TestSendMessageValidation(t *testing.T) {
 		{"empty text", tgbotapi.NewMessage(alice.ID, ""), "Bad Request: message text is empty"},
 		{"too long", tgbotapi.NewMessage(alice.ID, strings.Repeat("a", 4097)), "Bad Request: message is too long"},
 		{"unescaped less-than", html("a <b"), "Bad Request: can't parse entities: Unclosed start tag at byte offset 2"},
-		{"unescaped ampersand", html("Q&A"), `Bad Request: can't parse entities: Unescaped "&" at byte offset 1 (telegramtest requires &amp;)`},
+		{"unescaped ampersand", html("Q&A"), `Bad Request: can't parse entities: Unescaped "&" at byte offset 1 (telegramfake requires &amp;)`},
 		{"unknown chat", tgbotapi.NewMessage(42, "hi"), "Bad Request: chat not found"},
 		{"callback button", withMarkup(keyboard(tgbotapi.NewInlineKeyboardButtonData("Delete", "del:1"))), ""},
 		{"url button", withMarkup(keyboard(tgbotapi.NewInlineKeyboardButtonURL("Open", "https://calbot.example.com/oauth/start"))), ""},

@@ -1,4 +1,4 @@
-package telegramtest
+package telegramfake
 
 import (
 	"context"
@@ -54,7 +54,7 @@ type queued struct {
 // It panics if a private chat's id is not from's id.
 func (s *Server) SendText(from User, chat Chat, text string) tgbotapi.Update {
 	if chat.Type == "private" && chat.ID != from.ID {
-		panic(fmt.Sprintf("telegramtest: private chat %d does not belong to user %d", chat.ID, from.ID))
+		panic(fmt.Sprintf("telegramfake: private chat %d does not belong to user %d", chat.ID, from.ID))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -79,7 +79,7 @@ func (s *Server) PressButton(from User, msg SentMessage, data string) tgbotapi.U
 	defer s.mu.Unlock()
 	c := s.chats[msg.ChatID]
 	if c == nil {
-		panic(fmt.Sprintf("telegramtest: PressButton in chat %d that never wrote to the bot", msg.ChatID))
+		panic(fmt.Sprintf("telegramfake: PressButton in chat %d that never wrote to the bot", msg.ChatID))
 	}
 	if m, ok := c.msgs[msg.MessageID]; ok && !m.deleted {
 		msg = m.sent

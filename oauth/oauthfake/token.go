@@ -1,4 +1,4 @@
-package oauthtest
+package oauthfake
 
 import (
 	"crypto/sha256"
@@ -246,7 +246,7 @@ func (s *Server) idToken(g *grant, iat int64) string {
 		return base64.RawURLEncoding.EncodeToString(b)
 	}
 	header := map[string]string{"alg": "RS256", "kid": "fake", "typ": "JWT"}
-	return seg(header) + "." + seg(claims) + "." + base64.RawURLEncoding.EncodeToString([]byte("oauthtest-fake-signature"))
+	return seg(header) + "." + seg(claims) + "." + base64.RawURLEncoding.EncodeToString([]byte("oauthfake-fake-signature"))
 }
 
 // handleRevoke serves the revocation endpoint. A refresh token or an access
@@ -312,7 +312,7 @@ func writeJSONError(w http.ResponseWriter, status int, code, desc string) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.MarshalIndent(v, "", "  ") // Google pretty-prints
 	if err != nil {
-		http.Error(w, "oauthtest: "+err.Error(), http.StatusInternalServerError)
+		http.Error(w, "oauthfake: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
 	h := w.Header()

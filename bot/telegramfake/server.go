@@ -1,4 +1,4 @@
-// Package telegramtest is a fake Telegram Bot API server. It speaks the real
+// Package telegramfake is a fake Telegram Bot API server. It speaks the real
 // wire protocol (the one go-telegram-bot-api v5 uses), validates requests the
 // way Telegram does so that formatting and keyboard bugs fail in tests, and
 // lets a test act as users (SendText, PressButton) and watch what the bot
@@ -6,19 +6,19 @@
 //
 // Serving does not depend on the testing package: NewServer and Handler can
 // back a local sandbox as well. New is the test convenience.
-package telegramtest
+package telegramfake
 
 import (
+	"github.com/calbot/calbot/internal/loopback"
+
 	"context"
 	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
@@ -31,7 +31,7 @@ type Server struct {
 	stop  sync.Once
 
 	mu         sync.Mutex
-	ts         *httptest.Server
+	ts         *loopback.Server
 	wake       chan struct{} // closed and replaced on every state change
 	me         User
 	webhookURL string
@@ -76,17 +76,17 @@ func NewServer(token string) *Server {
 
 // New starts a Server for token on 127.0.0.1. When the test ends it closes
 // the server and reports every call to a method the fake does not know.
-func New(t testing.TB, token string) *Server {
+func New(t loopback.TB, token string) *Server {
 	t.Helper()
 	s := NewServer(token)
-	ts := httptest.NewServer(s.Handler())
+	ts := loopback.Start(s.Handler())
 	s.mu.Lock()
 	s.ts = ts
 	s.mu.Unlock()
 	t.Cleanup(func() {
 		s.Close()
 		if u := s.Unexpected(); len(u) > 0 {
-			t.Errorf("telegramtest: the bot called methods the fake does not implement: %v", u)
+			t.Errorf("telegramfake: the bot called methods the fake does not implement: %v", u)
 		}
 	})
 	return s

@@ -1,4 +1,4 @@
-// Package oauthtest provides a fake Google OAuth 2.0 server: the authorization
+// Package oauthfake provides a fake Google OAuth 2.0 server: the authorization
 // endpoint with a small consent page, the token endpoint and the revocation
 // endpoint. It speaks Google's wire format, including its error bodies, so that
 // golang.org/x/oauth2 sees the same *oauth2.RetrieveError values it would see
@@ -8,18 +8,18 @@
 // for tests (New) and for a local sandbox mode (NewServer and Handler), so
 // serving never depends on *testing.T. Requests that a correct client never
 // makes are answered like Google would and also recorded; see Unexpected.
-package oauthtest
+package oauthfake
 
 import (
+	"github.com/calbot/calbot/internal/loopback"
+
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -115,10 +115,10 @@ func NewServer(clientID, clientSecret, redirectURL string) *Server {
 }
 
 // New starts a fake on 127.0.0.1 for the duration of the test.
-func New(t testing.TB, clientID, clientSecret, redirectURL string) *Server {
+func New(t loopback.TB, clientID, clientSecret, redirectURL string) *Server {
 	t.Helper()
 	s := NewServer(clientID, clientSecret, redirectURL)
-	ts := httptest.NewServer(s.Handler())
+	ts := loopback.Start(s.Handler())
 	t.Cleanup(ts.Close)
 	s.url = ts.URL
 	return s
@@ -246,7 +246,7 @@ func (s *Server) FailNext(endpoint string, n, status int, body string) {
 	switch endpoint {
 	case AuthPath, TokenPath, RevokePath:
 	default:
-		panic(fmt.Sprintf("oauthtest: FailNext: unknown endpoint %q", endpoint))
+		panic(fmt.Sprintf("oauthfake: FailNext: unknown endpoint %q", endpoint))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,4 +1,4 @@
-package calendartest
+package calendarfake
 
 import (
 	"errors"

@@ -1,10 +1,11 @@
-package telegramtest
+package telegramfake
 
 import (
+	"github.com/calbot/calbot/internal/loopback"
+
 	"context"
 	"fmt"
 	"strconv"
-	"testing"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -182,13 +183,13 @@ func (s *Server) NextMessage(ctx context.Context, chatID int64) (SentMessage, er
 
 // WaitMessage is NextMessage for tests: it fails t if nothing comes within
 // timeout, listing what the bot sent to the chat so far.
-func (s *Server) WaitMessage(t testing.TB, chatID int64, timeout time.Duration) SentMessage {
+func (s *Server) WaitMessage(t loopback.TB, chatID int64, timeout time.Duration) SentMessage {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	m, err := s.NextMessage(ctx, chatID)
 	if err != nil {
-		t.Fatalf("telegramtest: %v; sent so far: %+v; rejected requests: %q", err, s.Messages(chatID), s.Rejected())
+		t.Fatalf("telegramfake: %v; sent so far: %+v; rejected requests: %q", err, s.Messages(chatID), s.Rejected())
 	}
 	return m
 }

@@ -1,4 +1,4 @@
-package calendartest
+package calendarfake
 
 import (
 	"crypto/rand"
@@ -366,7 +366,7 @@ func timeParam(q url.Values, name string) (time.Time, error) {
 func mustLoad(tz string) *time.Location {
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		panic(fmt.Sprintf("calendartest: zone %q: %v", tz, err))
+		panic(fmt.Sprintf("calendarfake: zone %q: %v", tz, err))
 	}
 	return loc
 }

@@ -1,4 +1,4 @@
-package calendartest_test
+package calendarfake_test
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
 
-	"github.com/calbot/calbot/calendar/calendartest"
+	"github.com/calbot/calbot/calendar/calendarfake"
 )
 
 const alice = "alice@example.com"
@@ -30,7 +30,7 @@ func auth(bearer string) (string, bool) {
 }
 
 // client returns a real Calendar client talking to s with the given token.
-func client(t testing.TB, s *calendartest.Server, token string) *gcal.Service {
+func client(t testing.TB, s *calendarfake.Server, token string) *gcal.Service {
 	t.Helper()
 	hc := &http.Client{Transport: &oauth2.Transport{
 		Source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token}),
@@ -98,7 +98,7 @@ func TestList(t *testing.T) {
 			"late00", "early0", "cross0", "holid0", "trip00", "daily0", "weekly",
 		}},
 	}
-	s := calendartest.New(t, auth)
+	s := calendarfake.New(t, auth)
 	s.SetZone(alice, "Europe/Moscow")
 	for _, e := range seed {
 		s.Add(alice, e)
@@ -126,7 +126,7 @@ func TestList(t *testing.T) {
 }
 
 func TestListInstanceFields(t *testing.T) {
-	s := calendartest.New(t, auth)
+	s := calendarfake.New(t, auth)
 	s.SetZone(alice, "America/New_York")
 	// Wall-clock 09:00 stays 09:00 across the DST change on 2026-11-01.
 	s.Add(alice, recurring(timed("daily0", "standup", "2026-10-31T09:00:00-04:00", "2026-10-31T09:30:00-04:00"), "America/New_York", "RRULE:FREQ=DAILY;COUNT=3"))
@@ -149,7 +149,7 @@ func TestListInstanceFields(t *testing.T) {
 }
 
 func TestListPages(t *testing.T) {
-	s := calendartest.New(t, auth)
+	s := calendarfake.New(t, auth)
 	for _, id := range []string{"aaaaa", "bbbbb", "ccccc", "ddddd", "eeeee"} {
 		s.Add(alice, timed(id, id, "2026-11-21T09:00:00Z", "2026-11-21T10:00:00Z"))
 	}
@@ -172,7 +172,7 @@ func TestListPages(t *testing.T) {
 }
 
 func TestInsertGetDelete(t *testing.T) {
-	s := calendartest.New(t, auth)
+	s := calendarfake.New(t, auth)
 	svc := client(t, s, "tok-alice")
 	ev := timed("abcdef0123", "Lunch", "2026-11-21T13:00:00+03:00", "2026-11-21T14:00:00+03:00")
 	ev.Start.TimeZone, ev.End.TimeZone = "Europe/Moscow", "Europe/Moscow"
@@ -214,7 +214,7 @@ func TestInsertGetDelete(t *testing.T) {
 }
 
 func TestDeleteInstance(t *testing.T) {
-	s := calendartest.New(t, auth)
+	s := calendarfake.New(t, auth)
 	s.Add(alice, recurring(timed("daily0", "standup", "2026-11-19T10:00:00Z", "2026-11-19T10:15:00Z"), "UTC", "RRULE:FREQ=DAILY;COUNT=3"))
 	svc := client(t, s, "tok-alice")
 	if err := svc.Events.Delete("primary", "daily0_20261120T100000Z").SendUpdates("none").Do(); err != nil {
@@ -234,7 +234,7 @@ func TestDeleteInstance(t *testing.T) {
 }
 
 func TestAuth(t *testing.T) {
-	s := calendartest.New(t, auth)
+	s := calendarfake.New(t, auth)
 	_, err := client(t, s, "stolen").Events.List("primary").Do()
 	if code, reason := apiError(err); code != 401 || reason != "authError" {
 		t.Errorf("list with bad token: %v, want 401 authError", err)
@@ -260,7 +260,7 @@ func TestFailNext(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := calendartest.New(t, auth)
+			s := calendarfake.New(t, auth)
 			svc := client(t, s, "tok-alice")
 			s.FailNext(2, tt.status, tt.reason)
 			for range 2 {
@@ -302,7 +302,7 @@ func TestUnexpected(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := calendartest.NewServer(auth)
+			s := calendarfake.NewServer(auth)
 			srv := httptest.NewServer(s.Handler())
 			defer srv.Close()
 			req, err := http.NewRequest(tt.method, srv.URL+tt.target, strings.NewReader(tt.body))
@@ -327,7 +327,7 @@ func TestUnexpected(t *testing.T) {
 }
 
 func TestConcurrentInserts(t *testing.T) {
-	s := calendartest.New(t, auth)
+	s := calendarfake.New(t, auth)
 	svc := client(t, s, "tok-alice")
 	var wg sync.WaitGroup
 	for range 8 {
