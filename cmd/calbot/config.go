@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/joho/godotenv"
 	"github.com/kelseyhightower/envconfig"
+
+	"github.com/calbot/calbot/internal/doctor"
 )
 
 // env is the environment calbot reads, with envconfig. Every field is a
@@ -105,6 +108,59 @@ func loadConfig() (config, error) {
 }
 
 var botTokenRE = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{20,}$`)
+
+// envFrom is the environment that vars make, with every variable vars
+// lacks at its default, read from the struct tags; the process's own
+// environment plays no part.
+func envFrom(vars map[string]string) env {
+	var e env
+	v, t := reflect.ValueOf(&e).Elem(), reflect.TypeFor[env]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if val, ok := vars[f.Tag.Get("envconfig")]; ok {
+			v.Field(i).SetString(val)
+		} else if d, ok := f.Tag.Lookup("default"); ok {
+			v.Field(i).SetString(d)
+		}
+	}
+	return e
+}
+
+// doctorConfig reads .env and the environment as run does, for calbot
+// doctor: the configuration as far as it is right, and every problem. A
+// broken .env or an envconfig failure names no variable: the checks go on
+// with what the environment itself holds.
+func doctorConfig() doctor.Config {
+	var problems []problem
+	if err := readDotEnv(".env"); err != nil {
+		var ce configError
+		if !errors.As(err, &ce) {
+			ce = configError{err.Error()}
+		}
+		for _, msg := range ce {
+			problems = append(problems, problem{msg: msg})
+		}
+	}
+	var e env
+	if err := envconfig.Process("", &e); err != nil {
+		problems = append(problems, problem{msg: err.Error()})
+	}
+	c, found := e.check()
+	dc := doctor.Config{
+		TelegramBotToken: c.TelegramBotToken, TelegramAPIURL: c.TelegramAPIURL,
+		PublicURL: c.PublicURL, RawPublicURL: strings.TrimSpace(e.PublicURL),
+		GoogleClientID: c.GoogleClientID, GoogleClientSecret: c.GoogleClientSecret,
+		GoogleCredentialsFile: c.GoogleCredentialsFile, GoogleTokenURL: c.GoogleTokenURL,
+		HTTPAddr: c.HTTPAddr, DBPath: c.DBPath, KeyFile: keyFile(c.DBPath), SecretKey: c.SecretKey,
+		DecodeKey: decodeKey,
+		// The secret from GOOGLE_CREDENTIALS_FILE too.
+		Secrets: []string{e.TelegramBotToken, e.GoogleClientSecret, e.SecretKey, c.GoogleClientSecret},
+	}
+	for _, p := range append(problems, found...) {
+		dc.Problems = append(dc.Problems, doctor.Problem{Vars: strings.Fields(p.vars), Msg: p.msg})
+	}
+	return dc
+}
 
 // problem is one thing wrong with the configuration and the variables it
 // is about (space separated), so that calbot doctor can skip just the checks

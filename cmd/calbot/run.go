@@ -16,6 +16,8 @@ import (
 
 	"github.com/calbot/calbot/bot"
 	"github.com/calbot/calbot/calendar"
+	"github.com/calbot/calbot/internal/doctor"
+	"github.com/calbot/calbot/internal/sandbox"
 	"github.com/calbot/calbot/oauth"
 	"github.com/calbot/calbot/storage"
 	"github.com/kelseyhightower/envconfig"
@@ -31,9 +33,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "help", "-h", "-help", "--help":
 		return usage(stdout)
 	case "doctor":
-		return doctor(ctx, args[2:], stdout)
+		return doctor.Run(ctx, args[2:], stdout, nil, doctorConfig)
 	case "sandbox":
-		return sandbox(ctx, args[2:], os.Stdin, stdout, stderr)
+		return sandbox.Run(ctx, args[2:], os.Stdin, stdout, stderr, sandboxServe)
 	case "serve", "healthcheck", "backup":
 	default:
 		return fmt.Errorf("unknown command %q: run \"calbot help\"", cmd)
@@ -67,6 +69,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return serve(ctx, cfg, deps{log: newLogger(stderr, cfg)})
+}
+
+// sandboxServe is serve for calbot sandbox: vars are the whole
+// environment, the rest takes its defaults.
+func sandboxServe(ctx context.Context, vars map[string]string, ln net.Listener, logOut io.Writer) error {
+	cfg, err := envFrom(vars).validate()
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	return serve(ctx, cfg, deps{log: newLogger(logOut, cfg), ln: ln})
 }
 
 // newLogger logs to w in LOG_FORMAT at LOG_LEVEL.

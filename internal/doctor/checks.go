@@ -1,4 +1,4 @@
-package main
+package doctor
 
 import (
 	"context"
@@ -267,7 +267,7 @@ func (d *doctorRun) secretKey(state dbState, links int, firstChat int64) {
 	path := d.cfg.DBPath
 	key, source, subject := d.cfg.SecretKey, "SECRET_KEY set", "SECRET_KEY"
 	if key == nil {
-		kf := keyFile(path)
+		kf := d.cfg.KeyFile
 		raw, err := os.ReadFile(kf)
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && links > 0:
@@ -283,7 +283,7 @@ func (d *doctorRun) secretKey(state dbState, links int, firstChat int64) {
 			d.out.fail(check, "cannot read the key file %s: %v. Fix: let the user calbot runs as read it", kf, err)
 			return
 		}
-		if key, err = decodeKey(strings.TrimSpace(string(raw))); err != nil {
+		if key, err = d.cfg.DecodeKey(strings.TrimSpace(string(raw))); err != nil {
 			d.out.fail(check, "the key file %s %v. Fix: restore it from your backup (tokens sealed with another key cannot be read)", kf, err)
 			return
 		}
