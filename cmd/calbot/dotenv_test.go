@@ -112,19 +112,34 @@ func TestEnvconfigUsage(t *testing.T) {
 	}
 }
 
+// TestUsageFromRun: help and -h print help and start nothing; an unknown
+// command or argument is an error.
 func TestUsageFromRun(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ arg, wantOut, wantErr string }{
-		{"help", "Usage: calbot", ""},
-		{"-h", "the real environment wins", ""},
-		{"--help", "TELEGRAM_BOT_TOKEN", ""},
-		{"srve", "", `unknown command "srve"`},
+	tests := []struct {
+		args             []string
+		wantOut, wantErr string
+	}{
+		{[]string{"help"}, "Usage: calbot", ""},
+		{[]string{"-h"}, "the real environment wins", ""},
+		{[]string{"--help"}, "TELEGRAM_BOT_TOKEN", ""},
+		{[]string{"srve"}, "", `unknown command "srve"`},
+		{[]string{"serve", "-h"}, "Usage: calbot serve", ""},
+		{[]string{"serve", "--help"}, "TELEGRAM_BOT_TOKEN", ""},
+		{[]string{"healthcheck", "-h"}, "Usage: calbot healthcheck", ""},
+		{[]string{"backup", "-h"}, "Usage: calbot backup [-force] FILE", ""},
+		{[]string{"serve", "now"}, "", `calbot serve takes no arguments, got ["now"]`},
+		{[]string{"healthcheck", "-v"}, "", "flag provided but not defined: -v"},
+		{[]string{"healthcheck", "localhost:8080"}, "", "calbot healthcheck takes no arguments"},
+		{[]string{"version"}, "calbot ", ""},
+		{[]string{"-version"}, ", built with go", ""},
+		{[]string{"version", "-v"}, "", "calbot version takes no arguments"},
 	}
 	for _, tt := range tests {
 		var buf bytes.Buffer
-		err := run(context.Background(), []string{"calbot", tt.arg}, &buf, &buf)
+		err := run(context.Background(), append([]string{"calbot"}, tt.args...), &buf, &buf)
 		if (tt.wantErr == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(buf.String(), tt.wantOut) {
-			t.Errorf("run(%q) = %v and printed %q; want error %q and output with %q", tt.arg, err, buf.String(), tt.wantErr, tt.wantOut)
+			t.Errorf("run(%q) = %v and printed %q; want error %q and output with %q", tt.args, err, buf.String(), tt.wantErr, tt.wantOut)
 		}
 	}
 }
