@@ -21,7 +21,7 @@ func TestReadDotEnv(t *testing.T) {
 	t.Setenv("HTTP_ADDR", "")     // even when set to nothing
 	path := writeFile(t, ".env", `# calbot settings
 TELEGRAM_BOT_TOKEN=`+validToken+`
-export PUBLIC_URL=https://calbot.example.com
+export PUBLIC_URL=https://calbot.example.org
 GOOGLE_CLIENT_ID="`+validClientID+`"
 GOOGLE_CLIENT_SECRET='GOCSPX-abc'   # from Cloud Console
 LOG_LEVEL=debug
@@ -197,6 +197,24 @@ func TestDotEnvExample(t *testing.T) {
 	for _, s := range []string{"/oauth/callback", "environment wins", "trimmed"} {
 		if !strings.Contains(string(raw), s) {
 			t.Errorf("%s does not mention %q", path, s)
+		}
+	}
+}
+
+// TestDotEnvExampleIsRefused: a copy of .env.example that was not filled in
+// must not start; each of its example values is named.
+func TestDotEnvExampleIsRefused(t *testing.T) {
+	t.Parallel()
+	active, err := godotenv.Read("../../.env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := envFrom(active)
+	_, err = e.validate()
+	ps := problems(t, err)
+	for name := range active {
+		if !slices.ContainsFunc(ps, func(p string) bool { return strings.HasPrefix(p, name+" still holds the example value from .env.example") }) {
+			t.Errorf("validate(.env.example) problems = %q, want one saying %s still holds the example value", ps, name)
 		}
 	}
 }

@@ -217,6 +217,9 @@ func serve(ctx context.Context, cfg config, d deps) error {
 	if d.now == nil {
 		d.now = time.Now
 	}
+	for _, w := range cfg.Warnings {
+		log.Warn("configuration may be wrong", "warning", w)
+	}
 	if err := checkDBPath(cfg.DBPath); err != nil {
 		return err
 	}

@@ -44,6 +44,8 @@ type Config struct {
 	// Problems are the configuration's faults, each with the variables it
 	// is about.
 	Problems []Problem
+	// Warnings are what may be wrong in the configuration but need not be.
+	Warnings []string
 	// Secrets are values that must never be printed.
 	Secrets []string
 }
@@ -183,6 +185,9 @@ func configuration(out *checkup, cfg Config) (broken map[string]bool) {
 			broken[v] = true
 		}
 	}
+	for _, w := range cfg.Warnings {
+		out.warn("configuration", "%s", w)
+	}
 	if len(cfg.Problems) == 0 {
 		out.pass("configuration", "complete")
 	}
@@ -202,14 +207,8 @@ func (d *doctorRun) redirectURI() {
 	if err != nil { // validate parsed it already
 		return
 	}
-	if u.Scheme != "https" && !loopback(d.cfg.PublicURL) {
-		d.out.warn(check, "PUBLIC_URL is %s: Google accepts http only for localhost; use https, with a reverse proxy that terminates TLS (README: \"HTTPS\")", d.cfg.PublicURL)
-	}
 	if ip := net.ParseIP(u.Hostname()); ip != nil && !ip.IsLoopback() {
 		d.out.warn(check, "PUBLIC_URL names the IP address %s: Google accepts no IP address but localhost's in a redirect URI; use a domain name that points here", ip)
-	}
-	if u.Path != "" {
-		d.out.warn(check, "PUBLIC_URL has the path %s: calbot serves /oauth/callback and /healthz at its root, so the reverse proxy must strip %s before forwarding to HTTP_ADDR", u.Path, u.Path)
 	}
 	if strings.HasSuffix(d.cfg.RawPublicURL, "/") {
 		d.out.warn(check, "PUBLIC_URL ends in \"/\": calbot drops it, so the URI to register is %s, with no double slash", uri)
@@ -361,15 +360,3 @@ func oneLine(s string, limit int) string {
 	return s
 }
 
-// loopback reports whether a base URL names this machine.
-func loopback(base string) bool {
-	u, err := url.Parse(base)
-	if err != nil {
-		return false
-	}
-	if u.Hostname() == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(u.Hostname())
-	return ip != nil && ip.IsLoopback()
-}
