@@ -213,7 +213,9 @@ func TestDotEnvExampleIsRefused(t *testing.T) {
 	_, err = e.validate()
 	ps := problems(t, err)
 	for name := range active {
-		if !slices.ContainsFunc(ps, func(p string) bool { return strings.HasPrefix(p, name+" still holds the example value from .env.example") }) {
+		if !slices.ContainsFunc(ps, func(p string) bool {
+			return strings.HasPrefix(p, name+" still holds the example value from .env.example")
+		}) {
 			t.Errorf("validate(.env.example) problems = %q, want one saying %s still holds the example value", ps, name)
 		}
 	}

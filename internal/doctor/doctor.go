@@ -359,4 +359,3 @@ func oneLine(s string, limit int) string {
 	}
 	return s
 }
-
