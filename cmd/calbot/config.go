@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -109,7 +110,20 @@ func loadConfig() (config, error) {
 	if err := envconfig.Process("", &e); err != nil {
 		return config{}, configError{err.Error()}
 	}
+	e.GoogleCredentialsFile = credentialsPath(e.GoogleCredentialsFile, os.Getenv("CREDENTIALS_DIRECTORY"))
 	return e.validate()
+}
+
+// credentialsPath resolves a GOOGLE_CREDENTIALS_FILE that is a bare file
+// name against dir, the $CREDENTIALS_DIRECTORY where systemd's
+// LoadCredential= puts the files it hands over (deploy/calbot.service): the
+// service's own user cannot read them where root keeps them.
+func credentialsPath(file, dir string) string {
+	file = strings.TrimSpace(file)
+	if file == "" || dir == "" || strings.ContainsRune(file, '/') {
+		return file
+	}
+	return filepath.Join(dir, file)
 }
 
 var botTokenRE = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{20,}$`)
@@ -150,6 +164,7 @@ func doctorConfig() doctor.Config {
 	if err := envconfig.Process("", &e); err != nil {
 		problems = append(problems, problem{msg: err.Error()})
 	}
+	e.GoogleCredentialsFile = credentialsPath(e.GoogleCredentialsFile, os.Getenv("CREDENTIALS_DIRECTORY"))
 	c, found := e.check()
 	dc := doctor.Config{
 		TelegramBotToken: c.TelegramBotToken, TelegramAPIURL: c.TelegramAPIURL,

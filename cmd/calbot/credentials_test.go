@@ -137,3 +137,41 @@ func TestValidateCredentialsFileChecksItsClient(t *testing.T) {
 		t.Errorf("validate(%+v) problems = %q, want one about GOOGLE_CLIENT_ID", e, ps)
 	}
 }
+
+// TestCredentialsPath: under systemd, GOOGLE_CREDENTIALS_FILE names the
+// credential that LoadCredential= handed over; elsewhere a path is a path.
+func TestCredentialsPath(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, file, dir, want string
+	}{
+		{"credential under systemd", "client_secret.json", "/run/credentials/calbot.service", "/run/credentials/calbot.service/client_secret.json"},
+		{"absolute path under systemd", "/etc/calbot/client_secret.json", "/run/credentials/calbot.service", "/etc/calbot/client_secret.json"},
+		{"relative path under systemd", "./client_secret.json", "/run/credentials/calbot.service", "./client_secret.json"},
+		{"bare name without systemd", "client_secret.json", "", "client_secret.json"},
+		{"unset", "", "/run/credentials/calbot.service", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := credentialsPath(tt.file, tt.dir); got != tt.want {
+				t.Errorf("credentialsPath(%q, %q) = %q, want %q", tt.file, tt.dir, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestLoadConfigReadsSystemdCredential: with LoadCredential=, the client
+// comes from $CREDENTIALS_DIRECTORY.
+func TestLoadConfigReadsSystemdCredential(t *testing.T) {
+	clearEnv(t)
+	setRequired(t)
+	unsetenv(t, "GOOGLE_CLIENT_ID")
+	unsetenv(t, "GOOGLE_CLIENT_SECRET")
+	path := writeFile(t, "client_secret.json", webCredentials)
+	t.Setenv("CREDENTIALS_DIRECTORY", filepath.Dir(path))
+	t.Setenv("GOOGLE_CREDENTIALS_FILE", "client_secret.json")
+	got, err := loadConfig()
+	if err != nil || got.GoogleClientID != "123-web.apps.googleusercontent.com" || got.GoogleCredentialsFile != path {
+		t.Errorf("loadConfig() = client %q from %q, %v; want the client from %s", got.GoogleClientID, got.GoogleCredentialsFile, err, path)
+	}
+}
