@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -266,6 +267,15 @@ func (d *doctorRun) secretKey(state dbState, links int) {
 	}
 	path := d.cfg.DBPath
 	key, source, subject := d.cfg.SecretKey, "SECRET_KEY set", "SECRET_KEY"
+	if key != nil && d.keyFileDiffers() {
+		// As calbot does at start: a new SECRET_KEY never silently wins.
+		kf := d.cfg.KeyFile
+		if links > 0 || state == dbLocked {
+			d.out.fail(check, "SECRET_KEY and the key file %s hold different keys, and %s holds linked chats: calbot refuses to start. Fix: keep the one they were sealed with and remove the other (unset SECRET_KEY, or move %s away)", kf, path, kf)
+			return
+		}
+		d.out.warn(check, "the key file %s holds another key than SECRET_KEY; calbot uses SECRET_KEY and ignores the file while no chat is linked. Fix: move %s away", kf, kf)
+	}
 	if key == nil {
 		kf := d.cfg.KeyFile
 		raw, err := os.ReadFile(kf)
@@ -311,6 +321,20 @@ func (d *doctorRun) secretKey(state dbState, links int) {
 	default:
 		d.out.pass(check, "%s; it opens the stored tokens (%s)", source, plural(links, "linked chat"))
 	}
+}
+
+// keyFileDiffers reports whether a key file exists beside the database
+// that does not hold SECRET_KEY.
+func (d *doctorRun) keyFileDiffers() bool {
+	raw, err := os.ReadFile(d.cfg.KeyFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	if err != nil {
+		return true
+	}
+	k, err := d.cfg.DecodeKey(strings.TrimSpace(string(raw)))
+	return err != nil || !bytes.Equal(k, d.cfg.SecretKey)
 }
 
 // keyOpens reports whether master opens the stored links, with the check

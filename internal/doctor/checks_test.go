@@ -213,6 +213,27 @@ func TestDoctorStorage(t *testing.T) {
 			wantErr: "1 problem found",
 		},
 		{
+			name: "SECRET_KEY differs from the key file, chats linked",
+			setup: func(t *testing.T, f *doctorFixture) {
+				os.WriteFile(f.dbPath+".key", []byte(base64.StdEncoding.EncodeToString(otherMaster)+"\n"), 0o600)
+				seedLinks(t, f.dbPath, mustDecodeKey(t, testSecretKey), 1)
+			},
+			want: []string{
+				"✗ secret key: SECRET_KEY and the key file DIR/calbot.db.key hold different keys, and DIR/calbot.db holds linked chats: calbot refuses to start. Fix: keep the one they were sealed with and remove the other (unset SECRET_KEY, or move DIR/calbot.db.key away)",
+			},
+			wantErr: "1 problem found",
+		},
+		{
+			name: "SECRET_KEY differs from the key file, nothing linked",
+			setup: func(t *testing.T, f *doctorFixture) {
+				os.WriteFile(f.dbPath+".key", []byte(base64.StdEncoding.EncodeToString(otherMaster)+"\n"), 0o600)
+			},
+			want: []string{
+				"! secret key: the key file DIR/calbot.db.key holds another key than SECRET_KEY; calbot uses SECRET_KEY and ignores the file while no chat is linked. Fix: move DIR/calbot.db.key away",
+				"✓ secret key: SECRET_KEY set",
+			},
+		},
+		{
 			name:  "no key yet",
 			setup: func(t *testing.T, f *doctorFixture) { f.set("SECRET_KEY", "") },
 			want: []string{
