@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -60,16 +62,44 @@ func adminRoutes(db *storage.DB, log *slog.Logger) http.Handler {
 	return mux
 }
 
+// parseBackupFlags reads `calbot backup [-force] FILE`; flags may come
+// after FILE too.
+func parseBackupFlags(args []string, w io.Writer) (file string, force bool, err error) {
+	fs := subcommandFlags("backup", "backup [-force] FILE", `Writes a consistent copy of the database to FILE: from the running calbot over
+ADMIN_SOCKET, or from DB_PATH under its lock when none runs. FILE must not be
+DB_PATH, its key file or ADMIN_SOCKET, and must not exist unless -force.`, w)
+	fs.BoolVar(&force, "force", false, "replace FILE if it exists")
+	if err := fs.Parse(args); err != nil {
+		return "", false, err
+	}
+	if fs.NArg() > 0 {
+		file = fs.Arg(0)
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return "", false, err
+		}
+	}
+	if file == "" || fs.NArg() > 0 {
+		return "", false, errors.New(`usage: calbot backup [-force] FILE (run "calbot backup -h")`)
+	}
+	return file, force, nil
+}
+
 // backup writes a consistent copy of the database to file. It asks the
 // running calbot over ADMIN_SOCKET; if none runs, it copies the file itself
-// under bbolt's lock. The copy is written beside file and renamed into
-// place, so a failed backup never leaves half a file under that name.
-func backup(ctx context.Context, cfg config, file string, w io.Writer) error {
-	tmp := file + ".partial"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+// under bbolt's lock. The copy is written beside file and moved into place,
+// so a failed backup never leaves half a file under that name. It refuses
+// a file that is calbot's own (the database, its key file, the socket), an
+// existing file unless force, and one that another process holds open
+// under a lock, such as a running calbot's database.
+func backup(ctx context.Context, cfg config, file string, force bool, w io.Writer) error {
+	if err := backupTarget(cfg, file, force); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".partial-*")
 	if err != nil {
 		return fmt.Errorf("create backup: %w", err)
 	}
+	tmp := f.Name()
 	defer os.Remove(tmp)
 	source, err := copyLive(ctx, cfg.adminSocket(), f)
 	if errors.Is(err, errNotRunning) {
@@ -88,12 +118,65 @@ func backup(ctx context.Context, cfg config, file string, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("backup is not a readable database: %w", err)
 	}
-	if err := os.Rename(tmp, file); err != nil {
+	if force {
+		// Checked again right before: the window is as small as it gets.
+		if err := backupTarget(cfg, file, force); err != nil {
+			return err
+		}
+		err = os.Rename(tmp, file)
+	} else if err = os.Link(tmp, file); errors.Is(err, fs.ErrExist) {
+		// Link, unlike Rename, never replaces a file made meanwhile.
+		return fmt.Errorf("%s exists: choose another name, or pass -force to replace it", file)
+	}
+	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	fmt.Fprintf(w, "backup written to %s (%s, %d linked chats). Keep it with %s or your SECRET_KEY: the tokens in it are sealed with that key.\n",
-		file, source, links, keyFile(cfg.DBPath))
+	fmt.Fprintf(w, "backup written to %s (%s, %s). Keep it with %s or your SECRET_KEY: the tokens in it are sealed with that key.\n",
+		file, source, plural(links, "linked chat"), keyFile(cfg.DBPath))
 	return nil
+}
+
+// backupTarget refuses a backup file that would destroy what calbot needs.
+func backupTarget(cfg config, file string, force bool) error {
+	for _, own := range []struct{ name, path string }{
+		{"DB_PATH", cfg.DBPath}, {"the key file of DB_PATH", keyFile(cfg.DBPath)}, {"ADMIN_SOCKET", cfg.adminSocket()},
+	} {
+		if samePath(file, own.path) {
+			return fmt.Errorf("%s is %s (%s): a backup must go to a file of its own, e.g. calbot-%s.db", file, own.name, own.path, time.Now().Format("2006-01-02"))
+		}
+	}
+	fi, err := os.Lstat(file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("backup: %w", err)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%s exists and is not a regular file: give the name of a file to write", file)
+	case !force:
+		return fmt.Errorf("%s exists: choose another name, or pass -force to replace it", file)
+	}
+	held, err := lockedByOther(file)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if held {
+		return fmt.Errorf("%s is held by another process (a running calbot's database?): replacing it would pull the file from under that process; write the backup elsewhere", file)
+	}
+	return nil
+}
+
+// samePath reports whether a and b name the same file: the same path once
+// made absolute, or the same existing file through links.
+func samePath(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	ab, err2 := filepath.Abs(b)
+	if err1 == nil && err2 == nil && aa == ab {
+		return true
+	}
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
 var errNotRunning = errors.New("calbot is not running")

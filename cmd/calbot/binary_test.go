@@ -26,8 +26,8 @@ var (
 	buildOut  []byte
 )
 
-// calbotBinary builds cmd/calbot once per test run, as CI and the operator
-// build it.
+// calbotBinary builds cmd/calbot once per test run with deploy/build.sh, as
+// CI, the image and the operator build it.
 func calbotBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -37,7 +37,7 @@ func calbotBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "calbot")
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		cmd := exec.Command("bash", "../../deploy/build.sh", binPath)
 		buildOut, buildErr = cmd.CombinedOutput()
 	})
 	if buildErr != nil {
@@ -267,6 +267,63 @@ func TestBinaryReportsEveryConfigProblem(t *testing.T) {
 		if bytes.Contains([]byte(out), []byte(leak)) {
 			t.Errorf("output repeats a secret value %q", leak)
 		}
+	}
+}
+
+// TestBinaryVersion: the release build says which revision it is, on
+// `calbot version` and `-version`.
+func TestBinaryVersion(t *testing.T) {
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Skipf("git rev-parse HEAD: %v", err)
+	}
+	for _, arg := range []string{"version", "-version"} {
+		out, err := exec.Command(calbotBinary(t), arg).CombinedOutput()
+		want := "(revision " + strings.TrimSpace(string(head))
+		if err != nil || !strings.HasPrefix(string(out), "calbot ") || !strings.Contains(string(out), want) {
+			t.Errorf("calbot %s = %v, %q; want a line with %q", arg, err, out, want)
+		}
+	}
+}
+
+// TestBinaryRefusesWrongSecretKey: with a SECRET_KEY that does not open the
+// stored links, calbot exits at once with one line that says so, instead of
+// starting and failing every linked chat; and `calbot backup` refuses to
+// write over the key file.
+func TestBinaryRefusesWrongSecretKey(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "calbot.db")
+	seedDB(t, dbPath, bytes.Repeat([]byte{7}, 32), 2)
+	os.WriteFile(keyFile(dbPath), []byte(testSecretKey+"\n"), 0o600)
+	addr := freeAddr(t)
+	environ := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"TELEGRAM_BOT_TOKEN=" + testBotToken,
+		"PUBLIC_URL=http://" + addr,
+		"GOOGLE_CLIENT_ID=" + testClientID,
+		"GOOGLE_CLIENT_SECRET=" + testClientSecret,
+		"HTTP_ADDR=" + addr,
+		"DB_PATH=" + dbPath,
+		"TELEGRAM_API_URL=http://" + freeAddr(t), // never reached
+	}
+	p := startBinary(t, dir, environ)
+	if code := p.wait(t, 15*time.Second); code != 1 {
+		t.Errorf("exit code = %d, want 1", code)
+	}
+	want := "calbot: the key file " + keyFile(dbPath) + " does not open the 2 linked chats in DB_PATH (" + dbPath + ")"
+	if out := p.stderr.String(); !strings.HasPrefix(out, want) || strings.Count(out, "\n") != 1 {
+		t.Errorf("calbot said:\n%s\nwant one line starting %q", out, want)
+	}
+
+	before, _ := os.ReadFile(keyFile(dbPath))
+	cmd := exec.Command(calbotBinary(t), "backup", "-force", keyFile(dbPath))
+	cmd.Dir, cmd.Env = dir, environ
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "is the key file of DB_PATH") {
+		t.Errorf("calbot backup KEYFILE = %v, %q; want a refusal", err, out)
+	}
+	if after, _ := os.ReadFile(keyFile(dbPath)); !bytes.Equal(before, after) {
+		t.Errorf("calbot backup changed the key file")
 	}
 }
 

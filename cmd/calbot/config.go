@@ -10,13 +10,19 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/joho/godotenv"
 	"github.com/kelseyhightower/envconfig"
+
+	"github.com/calbot/calbot/internal/doctor"
+	"github.com/calbot/calbot/oauth"
 )
 
 // env is the environment calbot reads, with envconfig. Every field is a
@@ -55,6 +61,9 @@ type config struct {
 	Concurrency        int
 	TelegramGlobalRate float64
 	TelegramChatRate   float64
+	// Warnings are what may be wrong but need not be: calbot logs them at
+	// start and doctor shows them.
+	Warnings []string
 }
 
 // adminSocket is where the running calbot listens for `calbot backup`.
@@ -101,10 +110,77 @@ func loadConfig() (config, error) {
 	if err := envconfig.Process("", &e); err != nil {
 		return config{}, configError{err.Error()}
 	}
+	e.GoogleCredentialsFile = credentialsPath(e.GoogleCredentialsFile, os.Getenv("CREDENTIALS_DIRECTORY"))
 	return e.validate()
 }
 
+// credentialsPath resolves a GOOGLE_CREDENTIALS_FILE that is a bare file
+// name against dir, the $CREDENTIALS_DIRECTORY where systemd's
+// LoadCredential= puts the files it hands over (deploy/calbot.service): the
+// service's own user cannot read them where root keeps them.
+func credentialsPath(file, dir string) string {
+	file = strings.TrimSpace(file)
+	if file == "" || dir == "" || strings.ContainsRune(file, '/') {
+		return file
+	}
+	return filepath.Join(dir, file)
+}
+
 var botTokenRE = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{20,}$`)
+
+// envFrom is the environment that vars make, with every variable vars
+// lacks at its default, read from the struct tags; the process's own
+// environment plays no part.
+func envFrom(vars map[string]string) env {
+	var e env
+	v, t := reflect.ValueOf(&e).Elem(), reflect.TypeFor[env]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if val, ok := vars[f.Tag.Get("envconfig")]; ok {
+			v.Field(i).SetString(val)
+		} else if d, ok := f.Tag.Lookup("default"); ok {
+			v.Field(i).SetString(d)
+		}
+	}
+	return e
+}
+
+// doctorConfig reads .env and the environment as run does, for calbot
+// doctor: the configuration as far as it is right, and every problem. A
+// broken .env or an envconfig failure names no variable: the checks go on
+// with what the environment itself holds.
+func doctorConfig() doctor.Config {
+	var problems []problem
+	if err := readDotEnv(".env"); err != nil {
+		var ce configError
+		if !errors.As(err, &ce) {
+			ce = configError{err.Error()}
+		}
+		for _, msg := range ce {
+			problems = append(problems, problem{msg: msg})
+		}
+	}
+	var e env
+	if err := envconfig.Process("", &e); err != nil {
+		problems = append(problems, problem{msg: err.Error()})
+	}
+	e.GoogleCredentialsFile = credentialsPath(e.GoogleCredentialsFile, os.Getenv("CREDENTIALS_DIRECTORY"))
+	c, found := e.check()
+	dc := doctor.Config{
+		TelegramBotToken: c.TelegramBotToken, TelegramAPIURL: c.TelegramAPIURL,
+		PublicURL: c.PublicURL, RawPublicURL: strings.TrimSpace(e.PublicURL),
+		GoogleClientID: c.GoogleClientID, GoogleClientSecret: c.GoogleClientSecret,
+		GoogleCredentialsFile: c.GoogleCredentialsFile, GoogleTokenURL: c.GoogleTokenURL,
+		HTTPAddr: c.HTTPAddr, DBPath: c.DBPath, KeyFile: keyFile(c.DBPath), SecretKey: c.SecretKey,
+		DecodeKey: decodeKey, Warnings: c.Warnings,
+		// The secret from GOOGLE_CREDENTIALS_FILE too.
+		Secrets: []string{e.TelegramBotToken, e.GoogleClientSecret, e.SecretKey, c.GoogleClientSecret},
+	}
+	for _, p := range append(problems, found...) {
+		dc.Problems = append(dc.Problems, doctor.Problem{Vars: strings.Fields(p.vars), Msg: p.msg})
+	}
+	return dc
+}
 
 // problem is one thing wrong with the configuration and the variables it
 // is about (space separated), so that calbot doctor can skip just the checks
@@ -146,9 +222,19 @@ func (e env) check() (config, []problem) {
 	}
 	c := config{env: e}
 
+	// placeholder reports, as a problem, a value left as .env.example has it.
+	placeholder := func(name, val, fix string) bool {
+		if val != "" && val == placeholders[name] {
+			add(name, "%s still holds the example value from .env.example: %s", name, fix)
+			return true
+		}
+		return false
+	}
+
 	switch {
 	case e.TelegramBotToken == "":
 		add("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token here")
+	case placeholder("TELEGRAM_BOT_TOKEN", e.TelegramBotToken, "put the token @BotFather gave you here"):
 	case !botTokenRE.MatchString(e.TelegramBotToken):
 		add("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then 35 or so letters, as @BotFather shows it): copy it again")
 	}
@@ -161,12 +247,19 @@ func (e env) check() (config, []problem) {
 		} else {
 			add("PUBLIC_URL", "PUBLIC_URL %q is not a plain http(s) base URL like https://calbot.example.com", e.PublicURL)
 		}
-	} else {
+	} else if u.Path != "" && u.Path != "/" {
+		add("PUBLIC_URL", "PUBLIC_URL %q has the path %s: give the base URL only, like https://calbot.example.com (calbot adds /oauth/callback itself and serves at the root of its host)", e.PublicURL, u.Path)
+	} else if u.Scheme == "http" && !loopback(e.PublicURL) {
+		add("PUBLIC_URL", "PUBLIC_URL %q uses http: Google redirects over plain http only to localhost; use https, with a reverse proxy that terminates TLS (README: \"HTTPS\")", e.PublicURL)
+	} else if !placeholder("PUBLIC_URL", e.PublicURL, "give the https address where Google can reach your calbot") {
 		c.PublicURL = strings.TrimRight(e.PublicURL, "/")
 	}
 
-	c.validateGoogleClient(add)
+	c.validateGoogleClient(add, placeholder)
 
+	if placeholder("SECRET_KEY", e.SecretKey, "generate a key with `openssl rand -base64 32`, or unset SECRET_KEY to let calbot make one") {
+		e.SecretKey = ""
+	}
 	if e.SecretKey != "" {
 		key, err := decodeKey(e.SecretKey)
 		if err != nil {
@@ -189,6 +282,8 @@ func (e env) check() (config, []problem) {
 	for _, a := range []struct{ name, val string }{{"METRICS_ADDR", e.MetricsAddr}} {
 		if _, _, err := net.SplitHostPort(a.val); a.val != "" && err != nil {
 			add(a.name, "%s %q is not host:port (e.g. 127.0.0.1:9090)", a.name, a.val)
+		} else if a.val != "" && sameListenAddr(a.val, e.HTTPAddr) {
+			add(a.name, "%s is the address of HTTP_ADDR (%s): give /metrics an address of its own that only you reach, e.g. 127.0.0.1:9090", a.name, e.HTTPAddr)
 		}
 	}
 	if d, err := time.ParseDuration(e.ShutdownTimeout); err != nil || d <= 0 {
@@ -222,15 +317,37 @@ func (e env) check() (config, []problem) {
 	return c, problems
 }
 
+// placeholders are the values .env.example ships with: a copied file that
+// was not filled in is refused by name, not by a riddle.
+var placeholders = map[string]string{
+	"TELEGRAM_BOT_TOKEN":   "paste-the-token-from-BotFather",
+	"PUBLIC_URL":           "https://calbot.example.com",
+	"GOOGLE_CLIENT_ID":     "paste-the-client-id.apps.googleusercontent.com",
+	"GOOGLE_CLIENT_SECRET": "GOCSPX-paste-the-client-secret",
+	"SECRET_KEY":           "paste-the-output-of-openssl-rand-base64-32",
+}
+
+// sameListenAddr reports whether two host:port addresses would take the
+// same port: the same port, and the same host or a wildcard in either.
+func sameListenAddr(a, b string) bool {
+	ha, pa, err1 := net.SplitHostPort(a)
+	hb, pb, err2 := net.SplitHostPort(b)
+	if err1 != nil || err2 != nil || pa != pb || pa == "0" {
+		return false
+	}
+	wild := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
+	return ha == hb || wild(ha) || wild(hb)
+}
+
 // validateGoogleClient takes the client from GOOGLE_CLIENT_ID/SECRET or
 // from the JSON file Cloud Console offers for download.
-func (c *config) validateGoogleClient(add func(vars, format string, args ...any)) {
+func (c *config) validateGoogleClient(add func(vars, format string, args ...any), placeholder func(name, val, fix string) bool) {
 	if c.GoogleCredentialsFile != "" {
 		if c.GoogleClientID != "" || c.GoogleClientSecret != "" {
 			add(googleClientVars, "set either GOOGLE_CREDENTIALS_FILE or GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, not both")
 			return
 		}
-		id, secret, kind, err := readCredentials(c.GoogleCredentialsFile)
+		id, secret, kind, redirects, err := readCredentials(c.GoogleCredentialsFile)
 		if err != nil {
 			add("GOOGLE_CREDENTIALS_FILE", "GOOGLE_CREDENTIALS_FILE: %v", err)
 			return
@@ -239,7 +356,15 @@ func (c *config) validateGoogleClient(add func(vars, format string, args ...any)
 			add("GOOGLE_CREDENTIALS_FILE", "GOOGLE_CREDENTIALS_FILE holds a Desktop (\"installed\") client, which Google lets redirect only to localhost: create a Web application client and download its JSON")
 			return
 		}
+		if want := oauth.RedirectURL(c.PublicURL); kind == "web" && c.PublicURL != "" && !slices.Contains(redirects, want) {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("GOOGLE_CREDENTIALS_FILE lists no redirect URI %s: unless it was added in Cloud Console after the download, Google will refuse every sign-in (redirect_uri_mismatch); add it under Authorized redirect URIs", want))
+		}
 		c.GoogleClientID, c.GoogleClientSecret = id, secret
+	}
+	const fix = "copy it from the OAuth client in Cloud Console (Google Auth Platform → Clients → your Web client)"
+	idExample := placeholder("GOOGLE_CLIENT_ID", c.GoogleClientID, fix)
+	if placeholder("GOOGLE_CLIENT_SECRET", c.GoogleClientSecret, fix) || idExample {
+		return
 	}
 	switch {
 	case c.GoogleClientID == "" && c.GoogleClientSecret == "":
@@ -258,25 +383,32 @@ func (c *config) validateGoogleClient(add func(vars, format string, args ...any)
 }
 
 // readCredentials reads a client_secret_….json from Cloud Console: a "web"
-// client or an "installed" one.
-func readCredentials(path string) (id, secret, kind string, err error) {
+// client or an "installed" one, with its registered redirect URIs.
+func readCredentials(path string) (id, secret, kind string, redirects []string, err error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return "", "", "", fmt.Errorf("cannot read %s: %w", path, err)
+		return "", "", "", nil, fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	var key struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(raw, &key) == nil && key.Type == "service_account" {
+		return "", "", "", nil, fmt.Errorf("%s is a service account key, but calbot signs people in with an OAuth client: in Cloud Console create one (Google Auth Platform → Clients → Create client → Web application) and download its JSON", path)
 	}
 	var f map[string]*struct {
-		ClientID     string `json:"client_id"`
-		ClientSecret string `json:"client_secret"`
+		ClientID     string   `json:"client_id"`
+		ClientSecret string   `json:"client_secret"`
+		RedirectURIs []string `json:"redirect_uris"`
 	}
 	if err := json.Unmarshal(raw, &f); err != nil {
-		return "", "", "", fmt.Errorf("%s is not the JSON file Cloud Console gives for an OAuth client: %v", path, err)
+		return "", "", "", nil, fmt.Errorf("%s is not the JSON file Cloud Console gives for an OAuth client: %v", path, err)
 	}
 	for _, kind := range []string{"web", "installed"} {
 		if c := f[kind]; c != nil {
-			return strings.TrimSpace(c.ClientID), strings.TrimSpace(c.ClientSecret), kind, nil
+			return strings.TrimSpace(c.ClientID), strings.TrimSpace(c.ClientSecret), kind, c.RedirectURIs, nil
 		}
 	}
-	return "", "", "", fmt.Errorf("%s has no \"web\" client: download the JSON of a Web application client", path)
+	return "", "", "", nil, fmt.Errorf("%s has no \"web\" client: download the JSON of a Web application client", path)
 }
 
 // loopback reports whether a base URL names this machine.

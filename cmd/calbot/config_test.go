@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -21,7 +20,7 @@ const (
 	validToken    = "123456789:AAFakeTokenForTestsOnly_abcdefghijkl"
 	validClientID = "123-x.apps.googleusercontent.com"
 	validSecret   = "GOCSPX-abc"
-	validPublic   = "https://calbot.example.com"
+	validPublic   = "https://calbot.example.org"
 )
 
 // validEnv is a correct environment with the defaults envconfig fills in.
@@ -136,7 +135,7 @@ func writeFile(t testing.TB, name, content string) string {
 const webCredentials = `{"web":{"client_id":"123-web.apps.googleusercontent.com","project_id":"p",` +
 	`"auth_uri":"https://accounts.google.com/o/oauth2/auth","token_uri":"https://oauth2.googleapis.com/token",` +
 	`"auth_provider_x509_cert_url":"https://www.googleapis.com/oauth2/v1/certs","client_secret":"GOCSPX-web",` +
-	`"redirect_uris":["https://calbot.example.com/oauth/callback"]}}`
+	`"redirect_uris":["https://calbot.example.org/oauth/callback"]}}`
 
 const installedCredentials = `{"installed":{"client_id":"123-desktop.apps.googleusercontent.com","project_id":"p",` +
 	`"auth_uri":"https://accounts.google.com/o/oauth2/auth","token_uri":"https://oauth2.googleapis.com/token",` +
@@ -151,9 +150,13 @@ func TestValidateAccepts(t *testing.T) {
 	}
 	tests := []row{
 		{"defaults", func(*env) {}, nil},
-		{"public url trailing slash trimmed", func(e *env) { e.PublicURL = "https://calbot.example.com/" }, nil},
-		{"public url with path and port", func(e *env) { e.PublicURL = "https://example.com:8443/calbot/" },
-			func(c *config) { c.PublicURL = "https://example.com:8443/calbot" }},
+		{"public url trailing slash trimmed", func(e *env) { e.PublicURL = "https://calbot.example.org/" }, nil},
+		{"public url with port", func(e *env) { e.PublicURL = "https://example.com:8443/" },
+			func(c *config) { c.PublicURL = "https://example.com:8443" }},
+		{"metrics on another port", func(e *env) { e.MetricsAddr = "127.0.0.1:9090" },
+			func(c *config) { c.MetricsAddr = "127.0.0.1:9090" }},
+		{"metrics on another host, same port", func(e *env) { e.HTTPAddr, e.MetricsAddr = "127.0.0.1:8080", "10.0.0.1:8080" },
+			func(c *config) { c.HTTPAddr, c.MetricsAddr = "127.0.0.1:8080", "10.0.0.1:8080" }},
 		{"public url plain http on localhost", func(e *env) { e.PublicURL = "http://127.0.0.1:8080" },
 			func(c *config) { c.PublicURL = "http://127.0.0.1:8080" }},
 		{"secret with surrounding spaces", func(e *env) { e.GoogleClientSecret = "  GOCSPX-abc  " }, nil},
@@ -249,6 +252,22 @@ func TestValidateReportsOneProblem(t *testing.T) {
 		{"relative google token url", func(e *env) { e.GoogleTokenURL = "/token" }, "GOOGLE_TOKEN_URL"},
 		{"google revoke url without host", func(e *env) { e.GoogleRevokeURL = "https://" }, "GOOGLE_REVOKE_URL"},
 		{"google calendar url without scheme", func(e *env) { e.GoogleCalendarURL = "www.googleapis.com/calendar/v3/" }, "GOOGLE_CALENDAR_URL"},
+		// What only doctor caught before: calbot itself must refuse it.
+		{"public url with a path", func(e *env) { e.PublicURL = "https://calbot.example.org/oauth/callback" },
+			`PUBLIC_URL "https://calbot.example.org/oauth/callback" has the path /oauth/callback: give the base URL only`},
+		{"public url http on a public host", func(e *env) { e.PublicURL = "http://calbot.example.org" },
+			"uses http: Google redirects over plain http only to localhost"},
+		{"public url placeholder", func(e *env) { e.PublicURL = "https://calbot.example.com" }, "PUBLIC_URL still holds the example value from .env.example"},
+		{"token placeholder", func(e *env) { e.TelegramBotToken = "paste-the-token-from-BotFather" }, "TELEGRAM_BOT_TOKEN still holds the example value from .env.example"},
+		{"client id placeholder", func(e *env) { e.GoogleClientID = "paste-the-client-id.apps.googleusercontent.com" }, "GOOGLE_CLIENT_ID still holds the example value"},
+		{"client secret placeholder", func(e *env) { e.GoogleClientSecret = "GOCSPX-paste-the-client-secret" }, "GOOGLE_CLIENT_SECRET still holds the example value"},
+		{"secret key placeholder", func(e *env) { e.SecretKey = "paste-the-output-of-openssl-rand-base64-32" }, "SECRET_KEY still holds the example value"},
+		{"metrics on the http address", func(e *env) { e.MetricsAddr = ":8080" }, "METRICS_ADDR is the address of HTTP_ADDR (:8080)"},
+		{"metrics on the http port, loopback", func(e *env) { e.MetricsAddr = "127.0.0.1:8080" }, "METRICS_ADDR is the address of HTTP_ADDR"},
+		{"service account key", func(e *env) {
+			e.GoogleClientID, e.GoogleClientSecret = "", ""
+			e.GoogleCredentialsFile = writeFile(t, "sa.json", `{"type":"service_account","project_id":"p","private_key_id":"k"}`)
+		}, "is a service account key, but calbot signs people in with an OAuth client"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -303,104 +322,6 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	}
 }
 
-func TestReadCredentials(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name       string
-		content    string // "" means no file
-		wantID     string
-		wantSecret string
-		wantErr    string // "" means success
-	}{
-		{"web client", webCredentials, "123-web.apps.googleusercontent.com", "GOCSPX-web", ""},
-		{"installed client", installedCredentials, "123-desktop.apps.googleusercontent.com", "GOCSPX-desktop", ""},
-		{"values with white space",
-			`{"web":{"client_id":" 123-web.apps.googleusercontent.com\n","client_secret":"GOCSPX-web \n"}}`,
-			"123-web.apps.googleusercontent.com", "GOCSPX-web", ""},
-		{"not json", "client_id=123\nclient_secret=GOCSPX-web\n", "", "", "is not the JSON file Cloud Console gives"},
-		{"json array", `[{"web":{}}]`, "", "", "is not the JSON file Cloud Console gives"},
-		{"service account key", `{"type":"service_account","project_id":"p","private_key_id":"k"}`, "", "", "is not the JSON file Cloud Console gives for an OAuth client"},
-		{"neither web nor installed", `{"other":{"client_id":"123-x.apps.googleusercontent.com"}}`, "", "", `has no "web" client`},
-		{"null web", `{"web":null}`, "", "", `has no "web" client`},
-		{"missing file", "", "", "", "cannot read"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			path := filepath.Join(t.TempDir(), "client_secret.json")
-			if tt.content != "" {
-				path = writeFile(t, "client_secret.json", tt.content)
-			}
-			id, secret, _, err := readCredentials(path)
-			if tt.wantErr == "" {
-				if err != nil || id != tt.wantID || secret != tt.wantSecret {
-					t.Errorf("readCredentials(%q) = %q, %q, %v; want %q, %q, nil", path, id, secret, err, tt.wantID, tt.wantSecret)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), path) {
-				t.Errorf("readCredentials(%q) = %q, %q, %v; want an error naming the file and containing %q", path, id, secret, err, tt.wantErr)
-			}
-			if tt.content == "" && !errors.Is(err, fs.ErrNotExist) {
-				t.Errorf("readCredentials(%q) error = %v, want one that is fs.ErrNotExist", path, err)
-			}
-		})
-	}
-}
-
-func TestValidateCredentialsFile(t *testing.T) {
-	t.Parallel()
-	path := writeFile(t, "client_secret.json", webCredentials)
-	e := validEnv()
-	e.GoogleClientID, e.GoogleClientSecret, e.GoogleCredentialsFile = "", "", " "+path+"\n"
-	got, err := e.validate()
-	if err != nil {
-		t.Fatalf("validate(%+v) error: %v", e, err)
-	}
-	want := validConfig()
-	want.GoogleClientID, want.GoogleClientSecret, want.GoogleCredentialsFile = "123-web.apps.googleusercontent.com", "GOCSPX-web", path
-	if diff := cmp.Diff(want, got, cmp.AllowUnexported(config{})); diff != "" {
-		t.Errorf("validate(%+v) mismatch (-want +got):\n%s", e, diff)
-	}
-}
-
-func TestValidateRefusesDesktopClientForPublicHost(t *testing.T) {
-	t.Parallel()
-	path := writeFile(t, "client_secret.json", installedCredentials)
-	tests := []struct {
-		name, publicURL string
-		wantErr         bool
-	}{
-		{"public host", "https://calbot.example.com", true},
-		{"localhost", "http://localhost:8080", false},
-		{"loopback address", "http://127.0.0.1:8080", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := validEnv()
-			e.GoogleClientID, e.GoogleClientSecret, e.GoogleCredentialsFile, e.PublicURL = "", "", path, tt.publicURL
-			_, err := e.validate()
-			if tt.wantErr != (err != nil) || err != nil && !strings.Contains(err.Error(), "Web application client") {
-				t.Errorf("validate(%q with a Desktop client) = %v, want error %v", tt.publicURL, err, tt.wantErr)
-			}
-		})
-	}
-}
-
-func TestValidateCredentialsFileChecksItsClient(t *testing.T) {
-	t.Parallel()
-	path := writeFile(t, "client_secret.json", `{"web":{"client_id":"my-project","client_secret":"GOCSPX-web"}}`)
-	e := validEnv()
-	e.GoogleClientID, e.GoogleClientSecret, e.GoogleCredentialsFile = "", "", path
-	_, err := e.validate()
-	if err == nil {
-		t.Fatalf("validate(%+v) = nil error, want a GOOGLE_CLIENT_ID problem", e)
-	}
-	if ps := problems(t, err); len(ps) != 1 || !strings.Contains(ps[0], "GOOGLE_CLIENT_ID should end in") {
-		t.Errorf("validate(%+v) problems = %q, want one about GOOGLE_CLIENT_ID", e, ps)
-	}
-}
-
 // setRequired sets the variables that have no default, as an operator would.
 func setRequired(t testing.TB) {
 	t.Helper()
@@ -425,7 +346,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 func TestLoadConfigTrimsWhiteSpace(t *testing.T) {
 	clearEnv(t)
 	t.Setenv("TELEGRAM_BOT_TOKEN", validToken+"\n")
-	t.Setenv("PUBLIC_URL", " https://calbot.example.com/ \n")
+	t.Setenv("PUBLIC_URL", " https://calbot.example.org/ \n")
 	t.Setenv("GOOGLE_CLIENT_ID", "\t"+validClientID)
 	t.Setenv("GOOGLE_CLIENT_SECRET", "  GOCSPX-abc\r\n")
 	t.Setenv("SECRET_KEY", base64.StdEncoding.EncodeToString(testKey)+"\n")

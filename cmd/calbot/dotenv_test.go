@@ -21,7 +21,7 @@ func TestReadDotEnv(t *testing.T) {
 	t.Setenv("HTTP_ADDR", "")     // even when set to nothing
 	path := writeFile(t, ".env", `# calbot settings
 TELEGRAM_BOT_TOKEN=`+validToken+`
-export PUBLIC_URL=https://calbot.example.com
+export PUBLIC_URL=https://calbot.example.org
 GOOGLE_CLIENT_ID="`+validClientID+`"
 GOOGLE_CLIENT_SECRET='GOCSPX-abc'   # from Cloud Console
 LOG_LEVEL=debug
@@ -112,19 +112,34 @@ func TestEnvconfigUsage(t *testing.T) {
 	}
 }
 
+// TestUsageFromRun: help and -h print help and start nothing; an unknown
+// command or argument is an error.
 func TestUsageFromRun(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ arg, wantOut, wantErr string }{
-		{"help", "Usage: calbot", ""},
-		{"-h", "the real environment wins", ""},
-		{"--help", "TELEGRAM_BOT_TOKEN", ""},
-		{"srve", "", `unknown command "srve"`},
+	tests := []struct {
+		args             []string
+		wantOut, wantErr string
+	}{
+		{[]string{"help"}, "Usage: calbot", ""},
+		{[]string{"-h"}, "the real environment wins", ""},
+		{[]string{"--help"}, "TELEGRAM_BOT_TOKEN", ""},
+		{[]string{"srve"}, "", `unknown command "srve"`},
+		{[]string{"serve", "-h"}, "Usage: calbot serve", ""},
+		{[]string{"serve", "--help"}, "TELEGRAM_BOT_TOKEN", ""},
+		{[]string{"healthcheck", "-h"}, "Usage: calbot healthcheck", ""},
+		{[]string{"backup", "-h"}, "Usage: calbot backup [-force] FILE", ""},
+		{[]string{"serve", "now"}, "", `calbot serve takes no arguments, got ["now"]`},
+		{[]string{"healthcheck", "-v"}, "", "flag provided but not defined: -v"},
+		{[]string{"healthcheck", "localhost:8080"}, "", "calbot healthcheck takes no arguments"},
+		{[]string{"version"}, "calbot ", ""},
+		{[]string{"-version"}, ", built with go", ""},
+		{[]string{"version", "-v"}, "", "calbot version takes no arguments"},
 	}
 	for _, tt := range tests {
 		var buf bytes.Buffer
-		err := run(context.Background(), []string{"calbot", tt.arg}, &buf, &buf)
+		err := run(context.Background(), append([]string{"calbot"}, tt.args...), &buf, &buf)
 		if (tt.wantErr == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(buf.String(), tt.wantOut) {
-			t.Errorf("run(%q) = %v and printed %q; want error %q and output with %q", tt.arg, err, buf.String(), tt.wantErr, tt.wantOut)
+			t.Errorf("run(%q) = %v and printed %q; want error %q and output with %q", tt.args, err, buf.String(), tt.wantErr, tt.wantOut)
 		}
 	}
 }
@@ -182,6 +197,26 @@ func TestDotEnvExample(t *testing.T) {
 	for _, s := range []string{"/oauth/callback", "environment wins", "trimmed"} {
 		if !strings.Contains(string(raw), s) {
 			t.Errorf("%s does not mention %q", path, s)
+		}
+	}
+}
+
+// TestDotEnvExampleIsRefused: a copy of .env.example that was not filled in
+// must not start; each of its example values is named.
+func TestDotEnvExampleIsRefused(t *testing.T) {
+	t.Parallel()
+	active, err := godotenv.Read("../../.env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := envFrom(active)
+	_, err = e.validate()
+	ps := problems(t, err)
+	for name := range active {
+		if !slices.ContainsFunc(ps, func(p string) bool {
+			return strings.HasPrefix(p, name+" still holds the example value from .env.example")
+		}) {
+			t.Errorf("validate(.env.example) problems = %q, want one saying %s still holds the example value", ps, name)
 		}
 	}
 }

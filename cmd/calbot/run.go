@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,6 +18,8 @@ import (
 
 	"github.com/calbot/calbot/bot"
 	"github.com/calbot/calbot/calendar"
+	"github.com/calbot/calbot/internal/doctor"
+	"github.com/calbot/calbot/internal/sandbox"
 	"github.com/calbot/calbot/oauth"
 	"github.com/calbot/calbot/storage"
 	"github.com/kelseyhightower/envconfig"
@@ -30,13 +34,54 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "help", "-h", "-help", "--help":
 		return usage(stdout)
+	case "version", "-version", "--version":
+		if len(args) > 2 {
+			return fmt.Errorf("calbot version takes no arguments, got %q", args[2:])
+		}
+		fmt.Fprintln(stdout, versionLine())
+		return nil
 	case "doctor":
-		return doctor(ctx, args[2:], stdout)
+		return doctor.Run(ctx, args[2:], stdout, nil, doctorConfig)
 	case "sandbox":
-		return sandbox(ctx, args[2:], os.Stdin, stdout, stderr)
+		return sandbox.Run(ctx, args[2:], os.Stdin, stdout, stderr, sandboxServe)
 	case "serve", "healthcheck", "backup":
 	default:
 		return fmt.Errorf("unknown command %q: run \"calbot help\"", cmd)
+	}
+	rest := args[min(len(args), 2):]
+	if cmd == "backup" {
+		// The flags first: -h must not read the configuration.
+		file, force, err := parseBackupFlags(rest, stdout)
+		if err != nil {
+			return ignoreHelp(err)
+		}
+		if err := readDotEnv(".env"); err != nil {
+			return err
+		}
+		// Only DB_PATH and ADMIN_SOCKET matter here.
+		var e env
+		if err := envconfig.Process("", &e); err != nil {
+			return configError{err.Error()}
+		}
+		e.DBPath, e.AdminSocket = strings.TrimSpace(e.DBPath), strings.TrimSpace(e.AdminSocket)
+		return backup(ctx, config{env: e}, file, force, stdout)
+	}
+	about := map[string]string{
+		"serve":       "Runs the bot until SIGINT or SIGTERM. The configuration comes from the environment and ./.env:",
+		"healthcheck": "Asks the calbot on this machine for /healthz on HTTP_ADDR and exits 0 if it answers 200,\n1 otherwise (for container health checks; the image has no curl).",
+	}[cmd]
+	fs := subcommandFlags(cmd, cmd, about, stdout)
+	if cmd == "serve" {
+		fs.Usage = func() {
+			fmt.Fprintf(stdout, "Usage: calbot serve\n\n%s\n\n", about)
+			envconfigUsage(stdout)
+		}
+	}
+	if err := fs.Parse(rest); err != nil {
+		return ignoreHelp(err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("calbot %s takes no arguments, got %q: run \"calbot %s -h\"", cmd, fs.Args(), cmd)
 	}
 	if err := readDotEnv(".env"); err != nil {
 		return err
@@ -50,23 +95,42 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return healthcheck(ctx, addr)
 	}
-	if cmd == "backup" {
-		if len(args) != 3 {
-			return errors.New("usage: calbot backup FILE")
-		}
-		// Only DB_PATH and ADMIN_SOCKET matter here.
-		var e env
-		if err := envconfig.Process("", &e); err != nil {
-			return configError{err.Error()}
-		}
-		e.DBPath, e.AdminSocket = strings.TrimSpace(e.DBPath), strings.TrimSpace(e.AdminSocket)
-		return backup(ctx, config{env: e}, args[2], stdout)
-	}
 	cfg, err := loadConfig()
 	if err != nil {
 		return err
 	}
 	return serve(ctx, cfg, deps{log: newLogger(stderr, cfg)})
+}
+
+// sandboxServe is serve for calbot sandbox: vars are the whole
+// environment, the rest takes its defaults.
+func sandboxServe(ctx context.Context, vars map[string]string, ln net.Listener, logOut io.Writer) error {
+	cfg, err := envFrom(vars).validate()
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	return serve(ctx, cfg, deps{log: newLogger(logOut, cfg), ln: ln})
+}
+
+// subcommandFlags is the flag set of `calbot name`, whose -h prints the
+// synopsis, about and the flags to w.
+func subcommandFlags(name, synopsis, about string, w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("calbot "+name, flag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.Usage = func() {
+		fmt.Fprintf(w, "Usage: calbot %s\n\n%s\n", synopsis, about)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// ignoreHelp turns the -h of a subcommand, whose help is printed, into
+// success.
+func ignoreHelp(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
 }
 
 // newLogger logs to w in LOG_FORMAT at LOG_LEVEL.
@@ -106,12 +170,15 @@ func usage(w io.Writer) error {
 calbot is a Telegram bot that links a chat to Google Calendar.
 
 Commands:
-  serve              run the bot (the default)
-  doctor [-fix]      check the configuration, Telegram, Google and the database
-  sandbox [-lang ru] try calbot with stand-ins of Telegram and Google, in this terminal
-  backup FILE        write a consistent copy of the database, also while calbot runs
-  healthcheck        ask the local calbot's /healthz (for container health checks)
-  help               this text
+  serve                 run the bot (the default)
+  doctor [-fix]         check the configuration, Telegram, Google and the database
+  sandbox [-lang ru]    try calbot with stand-ins of Telegram and Google, in this terminal
+  backup [-force] FILE  write a consistent copy of the database, also while calbot runs
+  healthcheck           ask the local calbot's /healthz (for container health checks)
+  version               print the version and the revision it was built from
+  help                  this text
+
+"calbot COMMAND -h" says more about a command.
 
 A .env file in the working directory is read too; the real environment wins.
 
@@ -125,6 +192,23 @@ type deps struct {
 	log *slog.Logger
 	now func() time.Time // default time.Now
 	ln  net.Listener     // default: listen on HTTP_ADDR
+	// startTimeout bounds the calls to Telegram at start (default 20s).
+	startTimeout time.Duration
+}
+
+// start runs b.Start within timeout: a Telegram that drops packets must
+// fail the start with a message, not hang it.
+func start(ctx context.Context, b *bot.Bot, timeout time.Duration, apiURL string) error {
+	if timeout <= 0 {
+		timeout = 20 * time.Second
+	}
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	err := b.Start(sctx)
+	if err != nil && ctx.Err() == nil && sctx.Err() != nil {
+		return fmt.Errorf("telegram did not answer within %s at TELEGRAM_API_URL (%s): check that this machine reaches it (DNS, firewall, an HTTPS proxy) or point TELEGRAM_API_URL at a Bot API server it can reach", timeout, apiURL)
+	}
+	return err
 }
 
 // serve wires calbot together in order and takes it apart in reverse.
@@ -133,15 +217,17 @@ func serve(ctx context.Context, cfg config, d deps) error {
 	if d.now == nil {
 		d.now = time.Now
 	}
-	master := cfg.SecretKey
-	created := false
-	if master == nil {
-		var err error
-		if master, created, err = loadOrCreateKey(keyFile(cfg.DBPath), log); err != nil {
-			return err
-		}
+	for _, w := range cfg.Warnings {
+		log.Warn("configuration may be wrong", "warning", w)
 	}
-	k, err := deriveKeys(master)
+	if err := checkDBPath(cfg.DBPath); err != nil {
+		return err
+	}
+	master, err := chooseKey(cfg.SecretKey, cfg.DBPath, log)
+	if err != nil {
+		return err
+	}
+	k, err := deriveKeys(master.key)
 	if err != nil {
 		return err
 	}
@@ -150,17 +236,15 @@ func serve(ctx context.Context, cfg config, d deps) error {
 		return fmt.Errorf("another calbot is using DB_PATH (%s): stop it first, or give this one its own DB_PATH", cfg.DBPath)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("DB_PATH: %w", err)
 	}
 	defer db.Close()
-	if created {
-		// A new key cannot open the tokens already stored: say so rather than
-		// fail later, chat by chat.
-		if n, err := db.CountLinks(); err == nil && n > 0 {
-			db.Close()
+	if err := master.check(db, cfg.DBPath, log); err != nil {
+		db.Close()
+		if master.created {
 			os.Remove(keyFile(cfg.DBPath))
-			return fmt.Errorf("%s holds %d linked chats but its key file %s is missing: restore the key file or set SECRET_KEY (to start over, move the database away)", cfg.DBPath, n, keyFile(cfg.DBPath))
 		}
+		return err
 	}
 
 	// Bind before serving, so a taken port is an error now, not a log line.
@@ -203,12 +287,12 @@ func serve(ctx context.Context, cfg config, d deps) error {
 		GlobalRate: cfg.TelegramGlobalRate, ChatRate: cfg.TelegramChatRate,
 		Metrics: bot.NewMetrics(reg),
 	})
-	if err := b.Start(ctx); err != nil {
+	if err := start(ctx, b, d.startTimeout, cfg.TelegramAPIURL); err != nil {
 		return err
 	}
 
 	srv := &http.Server{
-		Handler:           routes(flow, health(db, b)),
+		Handler:           routes(flow, health(db, b, d.now)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      90 * time.Second,
@@ -216,7 +300,7 @@ func serve(ctx context.Context, cfg config, d deps) error {
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("calbot started", "http_addr", ln.Addr().String(), "redirect_uri", oauth.RedirectURL(cfg.PublicURL), "bot", "@"+b.Username())
+	log.Info("calbot started", "version", version(), "key_from", master.from, "http_addr", ln.Addr().String(), "redirect_uri", oauth.RedirectURL(cfg.PublicURL), "bot", "@"+b.Username())
 
 	servers := []*http.Server{srv, {Handler: adminRoutes(db, log), ReadHeaderTimeout: 10 * time.Second}}
 	listeners := []net.Listener{ln, adminLn}
@@ -252,6 +336,19 @@ func serve(ctx context.Context, cfg config, d deps) error {
 	return err
 }
 
+// checkDBPath refuses a DB_PATH calbot cannot keep its files at, naming
+// DB_PATH rather than the key file or the lock it would trip on first.
+func checkDBPath(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("DB_PATH (%s) is a directory: give a file path such as %s", path, filepath.Join(path, "calbot.db"))
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("the directory of DB_PATH (%s) does not exist: create it (mkdir -p %s) and let the user calbot runs as write to it", path, dir)
+	}
+	return nil
+}
+
 // pooledTransport keeps enough idle connections for every handler that may
 // run at once: the default two per host made most requests open a new
 // connection under load (a quarter of calbot's CPU in the load test).
@@ -281,8 +378,8 @@ func sweep(ctx context.Context, flow *oauth.Flow, log *slog.Logger) {
 }
 
 // health answers /healthz: 200 when the database reads and Telegram answered
-// a poll recently, else 503 with the reason.
-func health(db *storage.DB, b *bot.Bot) http.HandlerFunc {
+// a poll recently, by the clock the bot uses (now), else 503 with the reason.
+func health(db *storage.DB, b *bot.Bot, now func() time.Time) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
@@ -291,7 +388,7 @@ func health(db *storage.DB, b *bot.Bot) http.HandlerFunc {
 			fmt.Fprintln(w, "database: unreadable")
 			return
 		}
-		if !b.Polling(time.Now()) {
+		if !b.Polling(now()) {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintln(w, "telegram: no successful poll recently")
 			return

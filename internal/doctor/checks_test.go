@@ -1,4 +1,4 @@
-package main
+package doctor
 
 import (
 	"encoding/base64"
@@ -15,7 +15,7 @@ func TestDoctorTelegram(t *testing.T) {
 	checkDoctor(t, []doctorCase{
 		{
 			name:  "token refused",
-			setup: func(t *testing.T, f *doctorFixture) { t.Setenv("TELEGRAM_BOT_TOKEN", otherToken) },
+			setup: func(t *testing.T, f *doctorFixture) { f.set("TELEGRAM_BOT_TOKEN", otherToken) },
 			want: []string{
 				"✗ telegram: Telegram refused the token (401 Unauthorized). Fix: copy it again from @BotFather (/mybots → your bot → API Token) into TELEGRAM_BOT_TOKEN",
 				"✓ google: client id and secret accepted by the token endpoint",
@@ -24,7 +24,7 @@ func TestDoctorTelegram(t *testing.T) {
 		},
 		{
 			name:  "telegram unreachable",
-			setup: func(t *testing.T, f *doctorFixture) { t.Setenv("TELEGRAM_API_URL", "http://"+f.other) },
+			setup: func(t *testing.T, f *doctorFixture) { f.set("TELEGRAM_API_URL", "http://"+f.other) },
 			want: []string{
 				`✗ telegram: getMe failed: Post "http://OTHER/bot<TELEGRAM_BOT_TOKEN>/getMe": dial tcp OTHER: connect: connection refused. Fix: check that this machine reaches TELEGRAM_API_URL (http://OTHER): DNS, firewall, proxy`,
 			},
@@ -72,7 +72,7 @@ func TestDoctorGoogle(t *testing.T) {
 	checkDoctor(t, []doctorCase{
 		{
 			name:  "wrong client secret",
-			setup: func(t *testing.T, f *doctorFixture) { t.Setenv("GOOGLE_CLIENT_SECRET", otherSecret) },
+			setup: func(t *testing.T, f *doctorFixture) { f.set("GOOGLE_CLIENT_SECRET", otherSecret) },
 			want: []string{
 				`✗ google: invalid_client ("Unauthorized"): the client id or secret is wrong. Fix: copy the secret again from Cloud Console (Google Auth Platform → Clients → your Web client), check for spaces or line breaks; if lost, add a new secret there and update GOOGLE_CLIENT_SECRET`,
 			},
@@ -81,7 +81,7 @@ func TestDoctorGoogle(t *testing.T) {
 		{
 			name: "unknown client id",
 			setup: func(t *testing.T, f *doctorFixture) {
-				t.Setenv("GOOGLE_CLIENT_ID", "999-other.apps.googleusercontent.com")
+				f.set("GOOGLE_CLIENT_ID", "999-other.apps.googleusercontent.com")
 			},
 			want: []string{
 				`✗ google: invalid_client ("The OAuth client was not found."): the client id or secret is wrong. Fix: copy the secret again…`,
@@ -91,11 +91,9 @@ func TestDoctorGoogle(t *testing.T) {
 		{
 			name: "credentials file with a reset secret",
 			setup: func(t *testing.T, f *doctorFixture) {
-				unsetenv(t, "GOOGLE_CLIENT_ID")
-				unsetenv(t, "GOOGLE_CLIENT_SECRET")
-				path := filepath.Join(f.dir, "client_secret.json")
-				os.WriteFile(path, []byte(`{"web":{"client_id":"`+testClientID+`","client_secret":"`+otherSecret+`"}}`), 0o600)
-				t.Setenv("GOOGLE_CREDENTIALS_FILE", path)
+				// calbot read the client from the file.
+				f.set("GOOGLE_CREDENTIALS_FILE", filepath.Join(f.dir, "client_secret.json"))
+				f.set("GOOGLE_CLIENT_SECRET", otherSecret)
 			},
 			want: []string{
 				`✗ google: invalid_client ("Unauthorized"): the client id or secret is wrong. Fix: download the client's JSON again from Cloud Console (Google Auth Platform → Clients → your Web client) and point GOOGLE_CREDENTIALS_FILE at it; if the secret was lost, add a new secret there first`,
@@ -134,7 +132,7 @@ func TestDoctorGoogle(t *testing.T) {
 		},
 		{
 			name:    "token endpoint unreachable",
-			setup:   func(t *testing.T, f *doctorFixture) { t.Setenv("GOOGLE_TOKEN_URL", "http://"+f.other+"/token") },
+			setup:   func(t *testing.T, f *doctorFixture) { f.set("GOOGLE_TOKEN_URL", "http://"+f.other+"/token") },
 			want:    []string{`✗ google: cannot reach the token endpoint: Post "http://OTHER/token": dial tcp OTHER: connect: connection refused. Fix: check that this machine reaches GOOGLE_TOKEN_URL (http://OTHER/token): DNS, firewall, proxy`},
 			wantErr: "1 problem found",
 		},
@@ -178,7 +176,7 @@ func TestDoctorStorage(t *testing.T) {
 		{
 			name: "key file missing with linked chats",
 			setup: func(t *testing.T, f *doctorFixture) {
-				unsetenv(t, "SECRET_KEY")
+				f.set("SECRET_KEY", "")
 				seedLinks(t, f.dbPath, otherMaster, 3)
 			},
 			want: []string{
@@ -186,7 +184,7 @@ func TestDoctorStorage(t *testing.T) {
 			},
 			wantErr: "1 problem found",
 			after: func(t *testing.T, f *doctorFixture) {
-				if _, err := os.Stat(keyFile(f.dbPath)); err == nil {
+				if _, err := os.Stat(f.dbPath + ".key"); err == nil {
 					t.Errorf("doctor created the key file")
 				}
 			},
@@ -194,8 +192,8 @@ func TestDoctorStorage(t *testing.T) {
 		{
 			name: "key file opens the tokens",
 			setup: func(t *testing.T, f *doctorFixture) {
-				unsetenv(t, "SECRET_KEY")
-				os.WriteFile(keyFile(f.dbPath), []byte(base64.StdEncoding.EncodeToString(otherMaster)+"\n"), 0o600)
+				f.set("SECRET_KEY", "")
+				os.WriteFile(f.dbPath+".key", []byte(base64.StdEncoding.EncodeToString(otherMaster)+"\n"), 0o600)
 				seedLinks(t, f.dbPath, otherMaster, 1)
 			},
 			want: []string{"✓ secret key: DIR/calbot.db.key present; it opens the stored tokens (1 linked chat)"},
@@ -203,9 +201,9 @@ func TestDoctorStorage(t *testing.T) {
 		{
 			name: "key file readable by others and wrong",
 			setup: func(t *testing.T, f *doctorFixture) {
-				unsetenv(t, "SECRET_KEY")
-				os.WriteFile(keyFile(f.dbPath), []byte(testSecretKey), 0o644)
-				os.Chmod(keyFile(f.dbPath), 0o644) // whatever the umask
+				f.set("SECRET_KEY", "")
+				os.WriteFile(f.dbPath+".key", []byte(testSecretKey), 0o644)
+				os.Chmod(f.dbPath+".key", 0o644) // whatever the umask
 				seedLinks(t, f.dbPath, otherMaster, 1)
 			},
 			want: []string{
@@ -215,8 +213,29 @@ func TestDoctorStorage(t *testing.T) {
 			wantErr: "1 problem found",
 		},
 		{
+			name: "SECRET_KEY differs from the key file, chats linked",
+			setup: func(t *testing.T, f *doctorFixture) {
+				os.WriteFile(f.dbPath+".key", []byte(base64.StdEncoding.EncodeToString(otherMaster)+"\n"), 0o600)
+				seedLinks(t, f.dbPath, mustDecodeKey(t, testSecretKey), 1)
+			},
+			want: []string{
+				"✗ secret key: SECRET_KEY and the key file DIR/calbot.db.key hold different keys, and DIR/calbot.db holds linked chats: calbot refuses to start. Fix: keep the one they were sealed with and remove the other (unset SECRET_KEY, or move DIR/calbot.db.key away)",
+			},
+			wantErr: "1 problem found",
+		},
+		{
+			name: "SECRET_KEY differs from the key file, nothing linked",
+			setup: func(t *testing.T, f *doctorFixture) {
+				os.WriteFile(f.dbPath+".key", []byte(base64.StdEncoding.EncodeToString(otherMaster)+"\n"), 0o600)
+			},
+			want: []string{
+				"! secret key: the key file DIR/calbot.db.key holds another key than SECRET_KEY; calbot uses SECRET_KEY and ignores the file while no chat is linked. Fix: move DIR/calbot.db.key away",
+				"✓ secret key: SECRET_KEY set",
+			},
+		},
+		{
 			name:  "no key yet",
-			setup: func(t *testing.T, f *doctorFixture) { unsetenv(t, "SECRET_KEY") },
+			setup: func(t *testing.T, f *doctorFixture) { f.set("SECRET_KEY", "") },
 			want: []string{
 				"✓ secret key: SECRET_KEY is not set; calbot will create DIR/calbot.db.key on first start. Back it up with the database",
 			},
@@ -224,7 +243,7 @@ func TestDoctorStorage(t *testing.T) {
 		{
 			name: "database directory missing",
 			setup: func(t *testing.T, f *doctorFixture) {
-				t.Setenv("DB_PATH", filepath.Join(f.dir, "missing", "calbot.db"))
+				f.set("DB_PATH", filepath.Join(f.dir, "missing", "calbot.db"))
 			},
 			want: []string{
 				"✗ database: the directory of DB_PATH (DIR/missing) does not exist. Fix: create it (mkdir -p DIR/missing) and let the user calbot runs as write to it",
@@ -240,7 +259,7 @@ func TestDoctorStorage(t *testing.T) {
 				}
 				dir := filepath.Join(f.dir, "ro")
 				os.Mkdir(dir, 0o500)
-				t.Setenv("DB_PATH", filepath.Join(dir, "calbot.db"))
+				f.set("DB_PATH", filepath.Join(dir, "calbot.db"))
 			},
 			want:    []string{"✗ database: DIR/ro/calbot.db cannot be created: permission denied. Fix: let the user calbot runs as write to the directory DIR/ro"},
 			wantErr: "1 problem found",
@@ -259,7 +278,7 @@ func TestDoctorStorage(t *testing.T) {
 		},
 		{
 			name:    "DB_PATH is a directory",
-			setup:   func(t *testing.T, f *doctorFixture) { t.Setenv("DB_PATH", f.dir) },
+			setup:   func(t *testing.T, f *doctorFixture) { f.set("DB_PATH", f.dir) },
 			want:    []string{"✗ database: DB_PATH (DIR) is a directory. Fix: give a file path such as DIR/calbot.db"},
 			wantErr: "1 problem found",
 		},

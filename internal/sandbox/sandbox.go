@@ -1,4 +1,6 @@
-package main
+// Package sandbox is `calbot sandbox`: the real calbot, wired to stand-ins
+// of Telegram and Google on 127.0.0.1, with a chat in the terminal.
+package sandbox
 
 import (
 	"context"
@@ -85,7 +87,12 @@ func sandboxUserLang(getenv func(string) string) string {
 	return "en"
 }
 
-// sandbox runs the real calbot against built-in stand-ins of Telegram and
+// Serve runs the real calbot with vars as its whole environment (a variable
+// not in vars takes its default), serving the callback on ln and writing its
+// log to log, until ctx ends.
+type Serve func(ctx context.Context, vars map[string]string, ln net.Listener, log io.Writer) error
+
+// Run runs the real calbot (serve) against built-in stand-ins of Telegram and
 // Google, and gives a chat with it in the terminal: lines read from in are
 // what the user types, and the bot's replies go to out. It needs no
 // configuration and leaves nothing behind unless -db names a file. It
@@ -93,7 +100,7 @@ func sandboxUserLang(getenv func(string) string) string {
 //
 // The goroutine reading in cannot be interrupted: if in is the terminal it
 // stays blocked until the process exits, which follows at once.
-func sandbox(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) error {
+func Run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer, serve Serve) error {
 	opts, err := parseSandboxFlags(args, os.Getenv, errOut)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -141,18 +148,14 @@ func sandbox(ctx context.Context, args []string, in io.Reader, out, errOut io.Wr
 	si.cal.SetZone(sandboxAccount.Email, zoneName)
 	sandboxSeed(si.cal, sandboxAccount.Email, time.Now().In(zone), opts.lang)
 
-	cfg, err := si.env(public, ln.Addr().String(), dbPath).validate()
-	if err != nil {
-		return fmt.Errorf("sandbox: %w", err)
-	}
-	log := newLogger(logOut, cfg)
+	vars := si.env(public, ln.Addr().String(), dbPath)
 	sctx, stopServe := context.WithCancel(ctx)
 	defer stopServe()
 	served := make(chan struct{})
 	var serveErr error
 	go func() {
 		defer close(served)
-		serveErr = serve(sctx, cfg, deps{log: log, ln: ln})
+		serveErr = serve(sctx, vars, ln, logOut)
 	}()
 	// Stop calbot before the stand-ins close under it. Stopping it early,
 	// while it is still starting, is no error.

@@ -1,6 +1,7 @@
-package main
+package doctor
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -181,7 +182,7 @@ const (
 	dbFailed dbState = iota // unusable, already reported
 	dbAbsent                // not created yet, or empty
 	dbLocked                // held by a running calbot
-	dbOpen                  // read; links and firstChat are known
+	dbOpen                  // read; links is known
 )
 
 // storage checks the database file and the secret key that opens it.
@@ -190,13 +191,13 @@ func (d *doctorRun) storage() {
 		d.needs("secret key", "DB_PATH")
 		return
 	}
-	state, links, firstChat := d.database()
-	d.secretKey(state, links, firstChat)
+	state, links := d.database()
+	d.secretKey(state, links)
 }
 
 // database checks that DB_PATH can be written and is not locked, without
 // creating it or writing to it.
-func (d *doctorRun) database() (state dbState, links int, firstChat int64) {
+func (d *doctorRun) database() (state dbState, links int) {
 	const check = "database"
 	path := d.cfg.DBPath
 	fi, err := os.Stat(path)
@@ -205,7 +206,7 @@ func (d *doctorRun) database() (state dbState, links int, firstChat int64) {
 		dir := filepath.Dir(path)
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			d.out.fail(check, "the directory of DB_PATH (%s) does not exist. Fix: create it (mkdir -p %s) and let the user calbot runs as write to it", dir, dir)
-			return dbFailed, 0, 0
+			return dbFailed, 0
 		}
 		f, err := os.CreateTemp(dir, ".calbot-doctor-*")
 		if err != nil {
@@ -214,48 +215,48 @@ func (d *doctorRun) database() (state dbState, links int, firstChat int64) {
 				err = pe.Err // not the name of the file it tried
 			}
 			d.out.fail(check, "%s cannot be created: %v. Fix: let the user calbot runs as write to the directory %s", path, err, dir)
-			return dbFailed, 0, 0
+			return dbFailed, 0
 		}
 		f.Close()
 		os.Remove(f.Name())
 		d.out.pass(check, "%s does not exist yet; calbot creates it on first start (the directory is writable)", path)
-		return dbAbsent, 0, 0
+		return dbAbsent, 0
 	case err != nil:
 		d.out.fail(check, "%v", err)
-		return dbFailed, 0, 0
+		return dbFailed, 0
 	case fi.IsDir():
 		d.out.fail(check, "DB_PATH (%s) is a directory. Fix: give a file path such as %s", path, filepath.Join(path, "calbot.db"))
-		return dbFailed, 0, 0
+		return dbFailed, 0
 	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		d.out.fail(check, "%s is not writable: %v. Fix: run calbot as the user that owns the file, or chown it to that user", path, err)
-		return dbFailed, 0, 0
+		return dbFailed, 0
 	}
 	f.Close()
 	if fi.Size() == 0 {
 		d.out.pass(check, "%s is empty; calbot sets it up on first start", path)
-		return dbAbsent, 0, 0
+		return dbAbsent, 0
 	}
 
 	info, err := storage.Inspect(path)
 	if errors.Is(err, storage.ErrLocked) {
 		d.out.warn(check, "%s is locked by a running calbot (fine if it is this one; a second calbot cannot share the file)", path)
-		return dbLocked, 0, 0
+		return dbLocked, 0
 	}
 	if err != nil {
 		d.out.fail(check, "%s cannot be read: %v. Fix: restore it from a backup, or move it away to start over", path, err)
-		return dbFailed, 0, 0
+		return dbFailed, 0
 	}
-	links, firstChat = info.Links, info.FirstChat
+	links = info.Links
 	d.out.pass(check, "%s writable, not locked, %s", path, plural(links, "linked chat"))
-	return dbOpen, links, firstChat
+	return dbOpen, links
 }
 
 // secretKey checks that calbot has its master key (SECRET_KEY or the key
 // file beside the database) and that it opens a stored token. It never
 // creates the key file.
-func (d *doctorRun) secretKey(state dbState, links int, firstChat int64) {
+func (d *doctorRun) secretKey(state dbState, links int) {
 	const check = "secret key"
 	if !d.needs(check, "SECRET_KEY") {
 		return
@@ -266,8 +267,17 @@ func (d *doctorRun) secretKey(state dbState, links int, firstChat int64) {
 	}
 	path := d.cfg.DBPath
 	key, source, subject := d.cfg.SecretKey, "SECRET_KEY set", "SECRET_KEY"
+	if key != nil && d.keyFileDiffers() {
+		// As calbot does at start: a new SECRET_KEY never silently wins.
+		kf := d.cfg.KeyFile
+		if links > 0 || state == dbLocked {
+			d.out.fail(check, "SECRET_KEY and the key file %s hold different keys, and %s holds linked chats: calbot refuses to start. Fix: keep the one they were sealed with and remove the other (unset SECRET_KEY, or move %s away)", kf, path, kf)
+			return
+		}
+		d.out.warn(check, "the key file %s holds another key than SECRET_KEY; calbot uses SECRET_KEY and ignores the file while no chat is linked. Fix: move %s away", kf, kf)
+	}
 	if key == nil {
-		kf := keyFile(path)
+		kf := d.cfg.KeyFile
 		raw, err := os.ReadFile(kf)
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && links > 0:
@@ -283,7 +293,7 @@ func (d *doctorRun) secretKey(state dbState, links int, firstChat int64) {
 			d.out.fail(check, "cannot read the key file %s: %v. Fix: let the user calbot runs as read it", kf, err)
 			return
 		}
-		if key, err = decodeKey(strings.TrimSpace(string(raw))); err != nil {
+		if key, err = d.cfg.DecodeKey(strings.TrimSpace(string(raw))); err != nil {
 			d.out.fail(check, "the key file %s %v. Fix: restore it from your backup (tokens sealed with another key cannot be read)", kf, err)
 			return
 		}
@@ -300,7 +310,7 @@ func (d *doctorRun) secretKey(state dbState, links int, firstChat int64) {
 		d.out.pass(check, "%s%s", source, note)
 		return
 	}
-	opens, err := keyOpens(path, key, firstChat)
+	opens, err := keyOpens(path, key)
 	switch {
 	case errors.Is(err, storage.ErrLocked):
 		d.out.pass(check, "%s (not tried on the database: a calbot took it meanwhile)", source)
@@ -313,11 +323,25 @@ func (d *doctorRun) secretKey(state dbState, links int, firstChat int64) {
 	}
 }
 
-// keyOpens reports whether master opens the link of chatID. A link that is
-// gone meanwhile counts as opening: nothing speaks against the key. Like
-// every start of calbot, storage.Open rewrites the schema version and makes
-// the file mode 0600; nothing else changes.
-func keyOpens(path string, master []byte, chatID int64) (bool, error) {
+// keyFileDiffers reports whether a key file exists beside the database
+// that does not hold SECRET_KEY.
+func (d *doctorRun) keyFileDiffers() bool {
+	raw, err := os.ReadFile(d.cfg.KeyFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	if err != nil {
+		return true
+	}
+	k, err := d.cfg.DecodeKey(strings.TrimSpace(string(raw)))
+	return err != nil || !bytes.Equal(k, d.cfg.SecretKey)
+}
+
+// keyOpens reports whether master opens the stored links, with the check
+// calbot makes at start (storage.CheckKey). Like every start of calbot,
+// storage.Open rewrites the schema version and makes the file mode 0600;
+// nothing else changes.
+func keyOpens(path string, master []byte) (bool, error) {
 	seal, err := storage.SealKey(master)
 	if err != nil {
 		return false, err
@@ -327,6 +351,9 @@ func keyOpens(path string, master []byte, chatID int64) (bool, error) {
 		return false, err
 	}
 	defer db.Close()
-	_, err = db.Link(chatID)
-	return err == nil || errors.Is(err, storage.ErrNotFound), nil
+	_, err = db.CheckKey()
+	if errors.Is(err, storage.ErrWrongKey) {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -1,4 +1,7 @@
-package main
+// Package doctor is `calbot doctor`: it checks calbot's configuration and
+// everything it points at (Telegram, Google, the callback address, the
+// database and its key) and says what to fix.
+package doctor
 
 import (
 	"context"
@@ -18,24 +21,53 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/kelseyhightower/envconfig"
-
 	"github.com/calbot/calbot/oauth"
 )
 
-// doctor is `calbot doctor`: it checks the configuration and everything it
-// points at, prints one line per check (✓ fine, ✗ wrong, with the fix, !
-// worth a look, – skipped) and returns an error if any check failed. It
-// changes nothing, except that -fix removes a Telegram webhook.
-func doctor(ctx context.Context, args []string, w io.Writer) error {
-	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	defer client.CloseIdleConnections()
-	return doctorWith(ctx, args, w, client)
+// Config is what doctor checks: calbot's configuration as far as it is
+// right, and the problems found reading it. Variables with a problem keep
+// their raw value; the checks that need them are skipped.
+type Config struct {
+	TelegramBotToken, TelegramAPIURL string
+	PublicURL                        string // without a trailing slash
+	RawPublicURL                     string // as given, for the trailing slash
+	GoogleClientID                   string
+	GoogleClientSecret               string
+	GoogleCredentialsFile            string
+	GoogleTokenURL                   string
+	HTTPAddr                         string
+	DBPath                           string
+	KeyFile                          string // where calbot keeps its generated key for DBPath
+	SecretKey                        []byte // nil: not set, the key file is used
+	// DecodeKey reads a key file's contents as calbot does.
+	DecodeKey func(string) ([]byte, error)
+	// Problems are the configuration's faults, each with the variables it
+	// is about.
+	Problems []Problem
+	// Warnings are what may be wrong in the configuration but need not be.
+	Warnings []string
+	// Secrets are values that must never be printed.
+	Secrets []string
 }
 
-// doctorWith is doctor with the HTTP client for every remote check; tests
-// give one whose dialer stands in for DNS.
-func doctorWith(ctx context.Context, args []string, w io.Writer, client *http.Client) error {
+// Problem is one thing wrong with the configuration and the variables it
+// is about (none if it names no variable).
+type Problem struct {
+	Vars []string
+	Msg  string
+}
+
+// Run is `calbot doctor`: it checks the configuration and everything it
+// points at, prints one line per check (✓ fine, ✗ wrong, with the fix, !
+// worth a look, – skipped) and returns an error if any check failed. It
+// changes nothing, except that -fix removes a Telegram webhook. load reads
+// the configuration, after the flags were parsed; client makes every remote
+// check (nil: a client of its own).
+func Run(ctx context.Context, args []string, w io.Writer, client *http.Client, load func() Config) error {
+	if client == nil {
+		client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		defer client.CloseIdleConnections()
+	}
 	fs := flag.NewFlagSet("calbot doctor", flag.ContinueOnError)
 	fs.SetOutput(w)
 	fix := fs.Bool("fix", false, "remove a Telegram webhook (deleteWebhook), so that calbot can poll")
@@ -58,8 +90,8 @@ func doctorWith(ctx context.Context, args []string, w io.Writer, client *http.Cl
 	}
 
 	out := &checkup{w: w}
-	cfg, rawPublicURL, broken := doctorConfig(out)
-	d := &doctorRun{cfg: cfg, rawPublicURL: rawPublicURL, broken: broken, out: out, client: client, timeout: *timeout, fix: *fix}
+	cfg := load()
+	d := &doctorRun{cfg: cfg, broken: configuration(out, cfg), out: out, client: client, timeout: *timeout, fix: *fix}
 	d.telegram(ctx)
 	d.google(ctx)
 	d.redirectURI()
@@ -118,13 +150,12 @@ func (c *checkup) redact(s string) string {
 
 // doctorRun is one run of the checks after the configuration was read.
 type doctorRun struct {
-	cfg          config
-	rawPublicURL string          // PUBLIC_URL as given, for the trailing slash
-	broken       map[string]bool // variables with a configuration problem
-	out          *checkup
-	client       *http.Client
-	timeout      time.Duration
-	fix          bool
+	cfg     Config
+	broken  map[string]bool // variables with a configuration problem
+	out     *checkup
+	client  *http.Client
+	timeout time.Duration
+	fix     bool
 }
 
 // needs reports whether check can run: none of vars has a problem. If one
@@ -143,42 +174,24 @@ func (d *doctorRun) needs(check string, vars ...string) bool {
 	return false
 }
 
-// doctorConfig reads .env and the environment as run does and prints each
-// problem. It returns the configuration as far as it is right, the
-// variables that have a problem (the checks that need them are skipped), and
-// PUBLIC_URL as given.
-func doctorConfig(out *checkup) (cfg config, rawPublicURL string, broken map[string]bool) {
+// configuration prints each problem of cfg and returns the variables that
+// have one.
+func configuration(out *checkup, cfg Config) (broken map[string]bool) {
 	broken = make(map[string]bool)
-	var problems []problem
-	// A broken .env or an envconfig failure names no variable: the checks go
-	// on with what the environment itself holds.
-	if err := readDotEnv(".env"); err != nil {
-		var ce configError
-		if !errors.As(err, &ce) {
-			ce = configError{err.Error()}
-		}
-		for _, msg := range ce {
-			problems = append(problems, problem{msg: msg})
-		}
-	}
-	var e env
-	if err := envconfig.Process("", &e); err != nil {
-		problems = append(problems, problem{msg: err.Error()})
-	}
-	out.hide(e.TelegramBotToken, e.GoogleClientSecret, e.SecretKey)
-	cfg, found := e.check()
-	out.hide(cfg.GoogleClientSecret) // from GOOGLE_CREDENTIALS_FILE
-	problems = append(problems, found...)
-	for _, p := range problems {
-		out.fail("configuration", "%s", p.msg)
-		for _, v := range strings.Fields(p.vars) {
+	out.hide(cfg.Secrets...)
+	for _, p := range cfg.Problems {
+		out.fail("configuration", "%s", p.Msg)
+		for _, v := range p.Vars {
 			broken[v] = true
 		}
 	}
-	if len(problems) == 0 {
+	for _, w := range cfg.Warnings {
+		out.warn("configuration", "%s", w)
+	}
+	if len(cfg.Problems) == 0 {
 		out.pass("configuration", "complete")
 	}
-	return cfg, strings.TrimSpace(e.PublicURL), broken
+	return broken
 }
 
 // redirectURI prints the URI to register in Cloud Console and warns about
@@ -194,16 +207,10 @@ func (d *doctorRun) redirectURI() {
 	if err != nil { // validate parsed it already
 		return
 	}
-	if u.Scheme != "https" && !loopback(d.cfg.PublicURL) {
-		d.out.warn(check, "PUBLIC_URL is %s: Google accepts http only for localhost; use https, with a reverse proxy that terminates TLS (README: \"HTTPS\")", d.cfg.PublicURL)
-	}
 	if ip := net.ParseIP(u.Hostname()); ip != nil && !ip.IsLoopback() {
 		d.out.warn(check, "PUBLIC_URL names the IP address %s: Google accepts no IP address but localhost's in a redirect URI; use a domain name that points here", ip)
 	}
-	if u.Path != "" {
-		d.out.warn(check, "PUBLIC_URL has the path %s: calbot serves /oauth/callback and /healthz at its root, so the reverse proxy must strip %s before forwarding to HTTP_ADDR", u.Path, u.Path)
-	}
-	if strings.HasSuffix(d.rawPublicURL, "/") {
+	if strings.HasSuffix(d.cfg.RawPublicURL, "/") {
 		d.out.warn(check, "PUBLIC_URL ends in \"/\": calbot drops it, so the URI to register is %s, with no double slash", uri)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package sandbox
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -60,18 +59,25 @@ func startSandboxFakes(public string) (*sandboxFakes, error) {
 	return s, nil
 }
 
-// env is calbot's configuration as a user gets it by default, with every
-// endpoint pointing at the stand-ins.
-func (s *sandboxFakes) env(public, httpAddr, dbPath string) env {
-	e := sandboxEnvDefaults()
-	e.TelegramBotToken, e.TelegramAPIURL = sandboxBotToken, s.tgURL
-	e.GoogleClientID, e.GoogleClientSecret = sandboxClientID, sandboxClientSecret
-	e.GoogleAuthURL = s.gURL + oauthfake.AuthPath
-	e.GoogleTokenURL = s.gURL + oauthfake.TokenPath
-	e.GoogleRevokeURL = s.gURL + oauthfake.RevokePath
-	e.GoogleCalendarURL = s.calURL + "/calendar/v3/"
-	e.PublicURL, e.HTTPAddr, e.DBPath = public, httpAddr, dbPath
-	return e
+// env is calbot's environment as a user gets it by default, with every
+// endpoint pointing at the stand-ins. The rest keeps its default, so the
+// sandbox paces and times out like a real calbot: pacing included, since at
+// typing speed its one-second spacing per chat is invisible, and pasting
+// several commands at once shows what Telegram users see.
+func (s *sandboxFakes) env(public, httpAddr, dbPath string) map[string]string {
+	return map[string]string{
+		"TELEGRAM_BOT_TOKEN":   sandboxBotToken,
+		"TELEGRAM_API_URL":     s.tgURL,
+		"GOOGLE_CLIENT_ID":     sandboxClientID,
+		"GOOGLE_CLIENT_SECRET": sandboxClientSecret,
+		"GOOGLE_AUTH_URL":      s.gURL + oauthfake.AuthPath,
+		"GOOGLE_TOKEN_URL":     s.gURL + oauthfake.TokenPath,
+		"GOOGLE_REVOKE_URL":    s.gURL + oauthfake.RevokePath,
+		"GOOGLE_CALENDAR_URL":  s.calURL + "/calendar/v3/",
+		"PUBLIC_URL":           public,
+		"HTTP_ADDR":            httpAddr,
+		"DB_PATH":              dbPath,
+	}
 }
 
 // close ends the fake's long polls and stops serving.
@@ -85,22 +91,6 @@ func (s *sandboxFakes) close() {
 		}
 	}
 	s.wg.Wait()
-}
-
-// sandboxEnvDefaults is env with every variable at its documented default, read
-// from the struct tags, so the sandbox paces and times out like a real
-// calbot: pacing included, since at typing speed its one-second spacing per
-// chat is invisible, and pasting several commands at once shows what
-// Telegram users see.
-func sandboxEnvDefaults() env {
-	var e env
-	v, t := reflect.ValueOf(&e).Elem(), reflect.TypeFor[env]()
-	for i := range t.NumField() {
-		if d, ok := t.Field(i).Tag.Lookup("default"); ok && t.Field(i).Type.Kind() == reflect.String {
-			v.Field(i).SetString(d)
-		}
-	}
-	return e
 }
 
 // sandboxLocalZone is this machine's time zone as an IANA name, the kind Google
