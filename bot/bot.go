@@ -52,6 +52,10 @@ type Config struct {
 	// per chat. Zero or less switches that limit off.
 	GlobalRate, ChatRate float64
 
+	// EventKey keys the ids and the markers of the events calbot creates
+	// (calendar.EventID, calendar.Marker). Derive it from SECRET_KEY.
+	EventKey []byte
+
 	Accounts Accounts
 	Calendar *calendar.Service
 	DB       *storage.DB

@@ -222,7 +222,7 @@ func (b *Bot) add(ctx context.Context, c chat, phrase string) {
 	var ev calendar.Event
 	err = b.google(c.id, func(ts oauth2.TokenSource) (err error) {
 		ev, err = b.cfg.Calendar.Insert(ctx, ts, calendar.NewEvent{
-			ID: calendar.EventID(c.id, int64(c.msgID)), Title: d.Title, AllDay: d.AllDay, Start: d.Start, End: d.End,
+			ID: calendar.EventID(b.cfg.EventKey, c.id, int64(c.msgID)), Marker: calendar.Marker(b.cfg.EventKey, c.id), Title: d.Title, AllDay: d.AllDay, Start: d.Start, End: d.End,
 		})
 		return err
 	})
