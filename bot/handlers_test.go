@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/calbot/calbot/bot/telegramfake"
 	"github.com/calbot/calbot/calendar"
+	"github.com/calbot/calbot/oauth"
 )
 
 func TestCancel(t *testing.T) {
@@ -126,5 +128,21 @@ func TestTodayLongTitle(t *testing.T) {
 	}
 	if r := r.tg.Rejected(); len(r) > 0 {
 		t.Errorf("Telegram rejected: %q", r)
+	}
+}
+
+// TestNotifySavesZone: after a sign-in the chat learns its calendar's zone,
+// kept in its settings.
+func TestNotifySavesZone(t *testing.T) {
+	r := newHandlerRig(t)
+	r.link(olga)
+	r.tg.SendText(olga, telegramfake.Private(olga), "/connect") // the chat exists
+	r.bot.Notify(context.Background(), oauth.Result{Outcome: oauth.Connected, ChatID: olga.ID, UserID: olga.ID, Lang: "ru", Email: email(olga)})
+	got := r.tg.WaitMessage(t, olga.ID, time.Second).Text
+	if !strings.Contains(got, text("ru", msgConnectedZone, "Europe/Moscow")) {
+		t.Errorf("Notify sent %q, want the zone named", got)
+	}
+	if s, err := r.db.Settings(olga.ID); err != nil || s.Zone != "Europe/Moscow" {
+		t.Errorf("settings after Notify = %+v, %v; want zone Europe/Moscow", s, err)
 	}
 }
