@@ -26,6 +26,9 @@ import (
 type Accounts interface {
 	Begin(ctx context.Context, chatID, userID int64, lang string) (string, error)
 	Disconnect(ctx context.Context, chatID int64) (revoked bool, err error)
+	// Account returns the chat's link, or an error wrapping
+	// oauth.ErrNotLinked.
+	Account(chatID int64) (storage.Link, error)
 	TokenSource(chatID int64) oauth2.TokenSource
 	// ExpireToken makes the chat's next token a refreshed one.
 	ExpireToken(chatID int64)
@@ -52,9 +55,16 @@ type Config struct {
 	// per chat. Zero or less switches that limit off.
 	GlobalRate, ChatRate float64
 
+	// CallbackKey signs the data of the bot's buttons; EventKey keys the
+	// ids and the markers of the events calbot creates (calendar.EventID,
+	// calendar.Marker). Derive each from SECRET_KEY with its own label; New
+	// panics if either is shorter than 32 bytes.
+	CallbackKey, EventKey []byte
+
 	Accounts Accounts
 	Calendar *calendar.Service
-	DB       *storage.DB
+	Chats    ChatStore   // awaited phrases and per-chat settings
+	DB       *storage.DB // the update inbox
 	Now      func() time.Time
 	Logger   *slog.Logger
 	Metrics  *Metrics // nil: not counted
@@ -99,6 +109,7 @@ func New(cfg Config) *Bot {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	mustKeys(cfg)
 	// Built by hand: NewBotAPIWithClient calls getMe at once, with no way
 	// to cancel it.
 	api := &tgbotapi.BotAPI{Token: cfg.Token, Client: cfg.HTTPClient, Buffer: 100}

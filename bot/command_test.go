@@ -54,33 +54,3 @@ func FuzzParseCommand(f *testing.F) {
 		}
 	})
 }
-
-func TestUndoData(t *testing.T) {
-	id := "0123456789abcdefghijklmnop"
-	for _, user := range []int64{1, 1001, 9_999_999_999, 1 << 62} {
-		data := undoData(user, id)
-		if len(data) > 64 {
-			t.Errorf("undoData(%d) is %d bytes, over Telegram's 64", user, len(data))
-		}
-		u, got, ok := parseUndo(data)
-		if !ok || u != user || got != id {
-			t.Errorf("parseUndo(undoData(%d)) = %d, %q, %v", user, u, got, ok)
-		}
-	}
-	for _, bad := range []string{"", "undo:", "undo:1", "undo:1:", "undo:zz:abc", "undo:1:ABCDEFG", "undo:1:wxyz0123", "other:1:abcdef", "undo:!:abcdef"} {
-		if _, _, ok := parseUndo(bad); ok {
-			t.Errorf("parseUndo(%q) accepted it", bad)
-		}
-	}
-}
-
-func FuzzParseUndo(f *testing.F) {
-	f.Add(undoData(1001, "0123456789abcdefghijklmnop"))
-	f.Add("undo:1:x")
-	f.Fuzz(func(t *testing.T, s string) {
-		user, id, ok := parseUndo(s)
-		if ok && undoData(user, id) != s {
-			t.Fatalf("parseUndo(%q) = %d, %q, which encodes differently", s, user, id)
-		}
-	})
-}

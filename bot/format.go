@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/calbot/calbot/calendar"
 )
@@ -25,6 +26,29 @@ var (
 // maxReply keeps an agenda under Telegram's 4096-character message limit,
 // with room for the "and N more" line.
 const maxReply = 3800
+
+// An event's title and location are cut to these many characters (runes),
+// and a link longer than maxLinkBytes escaped is left out, so that one event
+// always fits in an agenda with room to spare (under 2,700 bytes, even
+// if every character needs escaping) and never pushes out the rest.
+const (
+	maxTitleRunes    = 150
+	maxLocationRunes = 150
+	maxLinkBytes     = 1024
+)
+
+// oneLine makes s one line of at most max runes: runs of white space
+// (newlines included) become one space, and what is cut ends in "…". It
+// works on the raw text, before HTML escaping, so that no entity is cut in
+// half.
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimRight(string(r[:max-1]), " ") + "…"
+}
 
 // dayLabel names a date the way people say it: "Saturday, 21 November"
 // ("суббота, 21 ноября"), with the year when it is not ref's year.
@@ -98,8 +122,8 @@ func eventLine(lang string, ev calendar.Event, day calendar.Day) string {
 		when = clock(ev.Start) + "–" + clock(ev.End)
 	}
 	line := "<b>" + when + "</b>  " + titleLink(lang, ev)
-	if ev.Location != "" {
-		line += "\n📍 " + html.EscapeString(ev.Location)
+	if loc := oneLine(ev.Location, maxLocationRunes); loc != "" {
+		line += "\n📍 " + html.EscapeString(loc)
 	}
 	return line
 }
@@ -107,12 +131,8 @@ func eventLine(lang string, ev calendar.Event, day calendar.Day) string {
 // titleLink is the escaped title, linked to the event when the link is a
 // plain https URL.
 func titleLink(lang string, ev calendar.Event) string {
-	title := ev.Title
-	if strings.TrimSpace(title) == "" {
-		title = text(lang, msgNoTitle)
-	}
-	title = html.EscapeString(title)
-	if safeLink(ev.Link) {
+	title := html.EscapeString(eventTitle(lang, ev))
+	if safeLink(ev.Link) && len(html.EscapeString(ev.Link)) <= maxLinkBytes {
 		return `<a href="` + html.EscapeString(ev.Link) + `">` + title + `</a>`
 	}
 	return title
@@ -123,13 +143,19 @@ func safeLink(s string) bool {
 	return err == nil && u.Scheme == "https" && u.Host != ""
 }
 
-// formatAdded confirms a created event: title, date, time and zone.
-func formatAdded(lang string, ev calendar.Event, zone *time.Location, now time.Time) string {
-	title := ev.Title
-	if strings.TrimSpace(title) == "" {
+// eventTitle is the event's title on one line, cut to maxTitleRunes, or
+// "(no title)". It is not escaped.
+func eventTitle(lang string, ev calendar.Event) string {
+	title := oneLine(ev.Title, maxTitleRunes)
+	if title == "" {
 		title = text(lang, msgNoTitle)
 	}
-	title = html.EscapeString(title)
+	return title
+}
+
+// formatAdded confirms a created event: title, date, time and zone.
+func formatAdded(lang string, ev calendar.Event, zone *time.Location, now time.Time) string {
+	title := html.EscapeString(eventTitle(lang, ev))
 	if ev.AllDay {
 		label := dayLabel(lang, ev.Start, now)
 		if last := ev.End.AddDate(0, 0, -1); !sameDay(last, ev.Start) {

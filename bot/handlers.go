@@ -78,7 +78,7 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 		if !c.private {
 			return // chatter in a group is not for us
 		}
-		asked, err := b.cfg.DB.TakeAwait(c.id, b.now())
+		asked, err := b.cfg.Chats.TakeAwait(c.id, b.now())
 		if err != nil {
 			b.fail(ctx, c, "read pending question", err)
 			return
@@ -161,20 +161,20 @@ func (b *Bot) connect(ctx context.Context, c chat) {
 }
 
 func (b *Bot) today(ctx context.Context, c chat) {
-	link, ok := b.link(ctx, c)
-	if !ok {
+	if _, ok := b.link(ctx, c); !ok {
 		return
 	}
+	set := b.settings(c.id)
 	var day calendar.Day
 	err := b.google(c.id, func(ts oauth2.TokenSource) (err error) {
-		day, err = b.cfg.Calendar.Day(ctx, ts, b.now(), zoneOf(link))
+		day, err = b.cfg.Calendar.Day(ctx, ts, b.now(), zoneOf(set))
 		return err
 	})
 	if err != nil {
 		b.calendarFailed(ctx, c, "list today", err)
 		return
 	}
-	b.saveZone(c, link, day.Zone)
+	b.saveZone(c.id, set.Zone, day.Zone)
 	b.reply(ctx, c, formatAgenda(c.lang, day), nil)
 }
 
@@ -183,7 +183,7 @@ func (b *Bot) addCommand(ctx context.Context, c chat, args string) {
 		return
 	}
 	if args == "" {
-		if err := b.cfg.DB.Await(c.id, b.now().Add(askTTL)); err != nil {
+		if err := b.cfg.Chats.Await(c.id, b.now().Add(askTTL)); err != nil {
 			b.fail(ctx, c, "remember question", err)
 			return
 		}
@@ -193,14 +193,16 @@ func (b *Bot) addCommand(ctx context.Context, c chat, args string) {
 	b.add(ctx, c, args)
 }
 
-// add creates the event a phrase describes. The event id comes from the
-// chat and message ids, so an update delivered twice creates one event.
+// add creates the event a phrase describes. The event id is a MAC of the
+// chat and message ids, so an update delivered twice creates one event and
+// nobody can tell the id in advance; the event carries the chat's marker, so
+// Undo can tell it is calbot's.
 func (b *Bot) add(ctx context.Context, c chat, phrase string) {
-	link, ok := b.link(ctx, c)
-	if !ok {
+	if _, ok := b.link(ctx, c); !ok {
 		return
 	}
-	zone := zoneOf(link)
+	set := b.settings(c.id)
+	zone := zoneOf(set)
 	if zone == nil {
 		err := b.google(c.id, func(ts oauth2.TokenSource) (err error) {
 			zone, err = b.cfg.Calendar.Zone(ctx, ts)
@@ -210,7 +212,7 @@ func (b *Bot) add(ctx context.Context, c chat, phrase string) {
 			b.calendarFailed(ctx, c, "read calendar zone", err)
 			return
 		}
-		b.saveZone(c, link, zone)
+		b.saveZone(c.id, set.Zone, zone)
 	}
 	now := b.now().In(zone)
 	d, err := draft.Parse(phrase, now)
@@ -222,20 +224,33 @@ func (b *Bot) add(ctx context.Context, c chat, phrase string) {
 	var ev calendar.Event
 	err = b.google(c.id, func(ts oauth2.TokenSource) (err error) {
 		ev, err = b.cfg.Calendar.Insert(ctx, ts, calendar.NewEvent{
-			ID: calendar.EventID(c.id, int64(c.msgID)), Title: d.Title, AllDay: d.AllDay, Start: d.Start, End: d.End,
+			ID: calendar.EventID(b.cfg.EventKey, c.id, int64(c.msgID)), Marker: calendar.Marker(b.cfg.EventKey, c.id), Title: d.Title, AllDay: d.AllDay, Start: d.Start, End: d.End,
 		})
 		return err
 	})
+	if errors.Is(err, calendar.ErrNotOurs) {
+		c.mark(outcomeBadInput)
+		b.log.Warn("event id taken by an event calbot did not create", "chat_id", c.id)
+		b.reply(ctx, c, text(c.lang, msgEventIDTaken), nil)
+		return
+	}
 	if err != nil {
 		b.calendarFailed(ctx, c, "insert event", err)
 		return
 	}
-	row := []tgbotapi.InlineKeyboardButton{tgbotapi.NewInlineKeyboardButtonData(text(c.lang, msgUndoButton), undoData(c.userID, ev.ID))}
+	var row []tgbotapi.InlineKeyboardButton
+	if data, ok := b.undoData(c, ev.ID); ok {
+		row = append(row, tgbotapi.NewInlineKeyboardButtonData(text(c.lang, msgUndoButton), data))
+	}
 	if safeLink(ev.Link) {
 		row = append(row, tgbotapi.NewInlineKeyboardButtonURL(text(c.lang, msgOpenInCalendar), ev.Link))
 	}
-	kb := tgbotapi.NewInlineKeyboardMarkup(row)
-	b.reply(ctx, c, formatAdded(c.lang, ev, zone, now), &kb)
+	var kb *tgbotapi.InlineKeyboardMarkup
+	if len(row) > 0 {
+		m := tgbotapi.NewInlineKeyboardMarkup(row)
+		kb = &m
+	}
+	b.reply(ctx, c, formatAdded(c.lang, ev, zone, now), kb)
 }
 
 // parseError explains why a phrase could not be read, with examples.
@@ -275,7 +290,7 @@ func parseError(lang string, err error, phrase string) string {
 }
 
 func (b *Bot) cancel(ctx context.Context, c chat) {
-	asked, err := b.cfg.DB.TakeAwait(c.id, b.now())
+	asked, err := b.cfg.Chats.TakeAwait(c.id, b.now())
 	if err != nil {
 		b.fail(ctx, c, "forget question", err)
 		return
@@ -307,8 +322,8 @@ func (b *Bot) disconnect(ctx context.Context, c chat) {
 
 // link returns the chat's link, or tells the chat it has none.
 func (b *Bot) link(ctx context.Context, c chat) (storage.Link, bool) {
-	l, err := b.cfg.DB.Link(c.id)
-	if errors.Is(err, storage.ErrNotFound) {
+	l, err := b.cfg.Accounts.Account(c.id)
+	if errors.Is(err, oauth.ErrNotLinked) || errors.Is(err, storage.ErrNotFound) {
 		c.mark(outcomeNotLinked)
 		b.reply(ctx, c, text(c.lang, msgNotConnected), nil)
 		return l, false
@@ -318,27 +333,6 @@ func (b *Bot) link(ctx context.Context, c chat) (storage.Link, bool) {
 		return l, false
 	}
 	return l, true
-}
-
-func zoneOf(l storage.Link) *time.Location {
-	if l.Zone != "" {
-		if loc, err := calendar.LoadZone(l.Zone); err == nil {
-			return loc
-		}
-	}
-	return nil
-}
-
-// saveZone remembers the calendar's zone so the next /today asks Google
-// once.
-func (b *Bot) saveZone(c chat, l storage.Link, zone *time.Location) {
-	if zone == nil || zone.String() == l.Zone {
-		return
-	}
-	err := b.cfg.DB.UpdateLink(c.id, func(l *storage.Link) error { l.Zone = zone.String(); return nil })
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		b.log.Warn("save calendar zone failed", "chat_id", c.id, "err", err)
-	}
 }
 
 // calendarFailed tells the user what a failed Google call means for them.

@@ -61,6 +61,9 @@ const (
 	msgAddErrAmbiguous
 	msgAddExamples
 	msgTomorrow
+	msgButtonInvalid
+	msgUndoNotOurs
+	msgEventIDTaken
 	numMsgs
 )
 
@@ -130,6 +133,11 @@ var catalog = map[string][numMsgs]string{
 		msgAddExamples: "Examples:\n<code>/add Lunch tomorrow 13:00-14:00</code>\n<code>/add Call mom friday 7pm</code>\n<code>/add Standup 9:30 15m</code>\n" +
 			"<code>/add Vacation Nov 25</code> (all day)",
 		msgTomorrow: "tomorrow",
+
+		msgButtonInvalid: "This button doesn't work any more.",
+		msgUndoNotOurs:   "This event is not one calbot created, so I left it alone.",
+		msgEventIDTaken: "Nothing was added: an event that calbot did not create already holds the id meant for this one. " +
+			"Send the phrase again in a new message.",
 	},
 	"ru": {
 		msgHelp: "<b>calbot</b> связывает этот чат с вашим Google Календарём.\n\n" +
@@ -194,6 +202,11 @@ var catalog = map[string][numMsgs]string{
 		msgAddExamples: "Примеры:\n<code>/add Обед завтра 13:00-14:00</code>\n<code>/add Стоматолог 25.11 9:30 1ч</code>\n<code>/add Созвон в пятницу 19:00</code>\n" +
 			"<code>/add Отпуск 25 ноября</code> (весь день)",
 		msgTomorrow: "завтра",
+
+		msgButtonInvalid: "Эта кнопка больше не работает.",
+		msgUndoNotOurs:   "Это событие создал не calbot, поэтому я его не трогаю.",
+		msgEventIDTaken: "Ничего не добавлено: идентификатор, предназначенный для этого события, уже занят событием, которое создал не calbot. " +
+			"Отправьте фразу ещё раз новым сообщением.",
 	},
 }
 

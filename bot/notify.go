@@ -29,9 +29,7 @@ func (b *Bot) Notify(ctx context.Context, r oauth.Result) {
 		if err != nil {
 			b.log.Warn("read calendar zone after connect failed", "chat_id", r.ChatID, "err", err)
 		} else {
-			if l, err := b.cfg.DB.Link(r.ChatID); err == nil {
-				b.saveZone(chat{id: r.ChatID}, l, zone)
-			}
+			b.saveZone(r.ChatID, b.settings(r.ChatID).Zone, zone)
 			body += "\n\n" + text(lang, msgConnectedZone, html.EscapeString(zone.String()))
 		}
 		b.send(ctx, r.ChatID, body, nil)

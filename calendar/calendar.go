@@ -42,6 +42,8 @@ type Event struct {
 	// Timed: instants in the calendar's zone. All-day: midnights in the
 	// calendar's zone, End exclusive (midnight after the last day).
 	Start, End time.Time
+	// Marker is the event's MarkerProperty, "" if it has none.
+	Marker string
 }
 
 // Day is a calendar's agenda for one local day.

@@ -178,7 +178,7 @@ func convert(items []*gcal.Event, loc *time.Location) ([]Event, error) {
 
 // fromAPI converts one API event, placing its times in loc.
 func fromAPI(it *gcal.Event, loc *time.Location) (Event, error) {
-	ev := Event{ID: it.Id, Title: it.Summary, Location: it.Location, Link: it.HtmlLink}
+	ev := Event{ID: it.Id, Title: it.Summary, Location: it.Location, Link: it.HtmlLink, Marker: markerOf(it)}
 	end := it.End
 	if end == nil {
 		end = it.Start

@@ -70,7 +70,7 @@ func TestRetryEachMethod(t *testing.T) {
 			return err
 		}},
 		{"insert", "insert", func(ctx context.Context, e *env) error {
-			_, err := e.svc.Insert(ctx, e.ts, NewEvent{ID: EventID(1), Title: "x", Start: at, End: at.Add(time.Hour)})
+			_, err := e.svc.Insert(ctx, e.ts, NewEvent{ID: EventID(testEventKey, 1, 1), Title: "x", Start: at, End: at.Add(time.Hour)})
 			return err
 		}},
 		{"get", "get", func(ctx context.Context, e *env) error {

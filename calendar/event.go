@@ -3,9 +3,7 @@ package calendar
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base32"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/http"
@@ -27,29 +25,19 @@ type NewEvent struct {
 	// Timed events are sent with the zone of Start's location.
 	AllDay     bool
 	Start, End time.Time
+	// Marker, if set, goes into the event's MarkerProperty (see Marker), and
+	// a repeated insert accepts an existing event only if it carries it.
+	Marker string
 }
 
 // base32hex as Google wants it for event ids: a-v and 0-9.
 var idEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadding(base32.NoPadding)
 
-// EventID returns a 26-character event id (base32hex, lower case) derived from
-// parts by SHA-256. The same parts always give the same id, so an insert
-// repeated with it (say, for a Telegram update delivered twice) is harmless.
-func EventID(parts ...int64) string {
-	h := sha256.New()
-	h.Write([]byte("calbot event id v1"))
-	var b [8]byte
-	for _, p := range parts {
-		binary.BigEndian.PutUint64(b[:], uint64(p))
-		h.Write(b[:])
-	}
-	return idEncoding.EncodeToString(h.Sum(nil)[:16])
-}
-
 // Insert adds ev to the primary calendar without notifying anyone and returns
 // the stored event. If an event with ev.ID already exists (a repeated insert),
-// Insert returns that event instead; if it exists but was deleted, the error
-// wraps ErrNotFound.
+// Insert returns that event instead, provided it carries ev.Marker: otherwise
+// someone else chose the id, and the error wraps ErrNotOurs. If it exists but
+// was deleted, the error wraps ErrNotFound.
 func (s *Service) Insert(ctx context.Context, ts oauth2.TokenSource, ev NewEvent) (Event, error) {
 	if !ev.End.After(ev.Start) {
 		return Event{}, fmt.Errorf("insert event: end %v is not after start %v", ev.End, ev.Start)
@@ -72,7 +60,11 @@ func (s *Service) Insert(ctx context.Context, ts oauth2.TokenSource, ev NewEvent
 		return err
 	})
 	if hasStatus(err, http.StatusConflict) {
-		return s.get(ctx, svc, ev.ID, loc)
+		got, err := s.get(ctx, svc, ev.ID, loc)
+		if err == nil && !sameMarker(got.Marker, ev.Marker) {
+			return Event{}, fmt.Errorf("insert event %s: the id is taken: %w", ev.ID, ErrNotOurs)
+		}
+		return got, err
 	}
 	if err != nil {
 		return Event{}, wrap("insert event", err)
@@ -83,6 +75,9 @@ func (s *Service) Insert(ctx context.Context, ts oauth2.TokenSource, ev NewEvent
 // toAPI builds the request body for ev.
 func toAPI(ev NewEvent) *gcal.Event {
 	e := &gcal.Event{Id: ev.ID, Summary: ev.Title}
+	if ev.Marker != "" {
+		e.ExtendedProperties = &gcal.EventExtendedProperties{Private: map[string]string{MarkerProperty: ev.Marker}}
+	}
 	if ev.AllDay {
 		e.Start = &gcal.EventDateTime{Date: ev.Start.Format(time.DateOnly)}
 		e.End = &gcal.EventDateTime{Date: ev.End.Format(time.DateOnly)}

@@ -2,6 +2,8 @@ package calendar
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"regexp"
 	"strings"
@@ -22,19 +24,19 @@ func TestInsert(t *testing.T) {
 	}{
 		{
 			"timed",
-			NewEvent{ID: EventID(1, 2), Title: "Lunch", Start: time.Date(2026, 11, 21, 13, 0, 0, 0, moscow), End: time.Date(2026, 11, 21, 14, 0, 0, 0, moscow)},
+			NewEvent{ID: EventID(testEventKey, 1, 2), Title: "Lunch", Start: time.Date(2026, 11, 21, 13, 0, 0, 0, moscow), End: time.Date(2026, 11, 21, 14, 0, 0, 0, moscow)},
 			gcal.EventDateTime{DateTime: "2026-11-21T13:00:00+03:00", TimeZone: "Europe/Moscow"},
 			gcal.EventDateTime{DateTime: "2026-11-21T14:00:00+03:00", TimeZone: "Europe/Moscow"},
 		},
 		{
 			"all day",
-			NewEvent{ID: EventID(1, 3), Title: "Отпуск", AllDay: true, Start: time.Date(2026, 11, 25, 0, 0, 0, 0, moscow), End: time.Date(2026, 11, 28, 0, 0, 0, 0, moscow)},
+			NewEvent{ID: EventID(testEventKey, 1, 3), Title: "Отпуск", AllDay: true, Start: time.Date(2026, 11, 25, 0, 0, 0, 0, moscow), End: time.Date(2026, 11, 28, 0, 0, 0, 0, moscow)},
 			gcal.EventDateTime{Date: "2026-11-25"},
 			gcal.EventDateTime{Date: "2026-11-28"},
 		},
 		{
 			"fixed zone sends no zone name",
-			NewEvent{ID: EventID(1, 4), Title: "Call", Start: time.Date(2026, 11, 21, 13, 0, 0, 0, time.FixedZone("X", 3600)), End: time.Date(2026, 11, 21, 13, 30, 0, 0, time.FixedZone("X", 3600))},
+			NewEvent{ID: EventID(testEventKey, 1, 4), Title: "Call", Start: time.Date(2026, 11, 21, 13, 0, 0, 0, time.FixedZone("X", 3600)), End: time.Date(2026, 11, 21, 13, 30, 0, 0, time.FixedZone("X", 3600))},
 			gcal.EventDateTime{DateTime: "2026-11-21T13:00:00+01:00"},
 			gcal.EventDateTime{DateTime: "2026-11-21T13:30:00+01:00"},
 		},
@@ -66,7 +68,7 @@ func TestInsert(t *testing.T) {
 
 func TestInsertTwice(t *testing.T) {
 	e := newEnv(t)
-	ev := NewEvent{ID: EventID(42, 7), Title: "Lunch", Start: time.Date(2026, 11, 21, 13, 0, 0, 0, time.UTC), End: time.Date(2026, 11, 21, 14, 0, 0, 0, time.UTC)}
+	ev := NewEvent{ID: EventID(testEventKey, 42, 7), Title: "Lunch", Start: time.Date(2026, 11, 21, 13, 0, 0, 0, time.UTC), End: time.Date(2026, 11, 21, 14, 0, 0, 0, time.UTC)}
 	first, err := e.svc.Insert(context.Background(), e.ts, ev)
 	if err != nil {
 		t.Fatalf("first Insert: %v", err)
@@ -146,25 +148,37 @@ func TestGet(t *testing.T) {
 
 func TestEventID(t *testing.T) {
 	valid := regexp.MustCompile(`^[a-v0-9]{26}$`)
+	other := []byte("another key, another calbot ....")
 	tests := []struct {
 		name string
-		a, b []int64
+		a, b string
 		same bool
 	}{
-		{"same parts", []int64{-100123, 7}, []int64{-100123, 7}, true},
-		{"other update", []int64{-100123, 7}, []int64{-100123, 8}, false},
-		{"order matters", []int64{1, 2}, []int64{2, 1}, false},
-		{"length matters", []int64{0}, []int64{0, 0}, false},
+		{"same message", EventID(testEventKey, -100123, 7), EventID(testEventKey, -100123, 7), true},
+		{"other message", EventID(testEventKey, -100123, 7), EventID(testEventKey, -100123, 8), false},
+		{"other chat", EventID(testEventKey, 1, 2), EventID(testEventKey, 2, 1), false},
+		{"other key", EventID(testEventKey, 1, 2), EventID(other, 1, 2), false},
+		{"not the old plain hash", EventID(testEventKey, 1, 2), plainEventID(1, 2), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, b := EventID(tt.a...), EventID(tt.b...)
-			if !valid.MatchString(a) || !valid.MatchString(b) {
-				t.Errorf("EventID = %q, %q; want 26 characters of a-v0-9", a, b)
+			if !valid.MatchString(tt.a) || !valid.MatchString(tt.b) {
+				t.Errorf("EventID = %q, %q; want 26 characters of a-v0-9", tt.a, tt.b)
 			}
-			if (a == b) != tt.same {
-				t.Errorf("EventID(%v) = %q, EventID(%v) = %q; same = %v, want %v", tt.a, a, tt.b, b, a == b, tt.same)
+			if (tt.a == tt.b) != tt.same {
+				t.Errorf("ids %q and %q: same = %v, want %v", tt.a, tt.b, tt.a == tt.b, tt.same)
 			}
 		})
 	}
+}
+
+// plainEventID is how calbot derived event ids before they were keyed:
+// anyone could compute the id of a chat's next message.
+func plainEventID(parts ...int64) string {
+	h := sha256.New()
+	h.Write([]byte("calbot event id v1"))
+	for _, p := range parts {
+		h.Write(binary.BigEndian.AppendUint64(nil, uint64(p)))
+	}
+	return idEncoding.EncodeToString(h.Sum(nil)[:16])
 }

@@ -17,7 +17,10 @@ type Link struct {
 	Email  string `json:"email"`
 	Scope  string `json:"scope"`
 	Lang   string `json:"lang,omitempty"`
-	Zone   string `json:"zone,omitempty"` // the calendar's time zone, as last seen
+	// Zone is where versions before Settings kept the calendar's zone.
+	// Nothing writes it now: Settings reads it as a fallback, and the first
+	// UpdateSettings of the chat clears it.
+	Zone string `json:"zone,omitempty"`
 
 	RefreshToken string    `json:"refresh_token"`
 	AccessToken  string    `json:"access_token,omitempty"`
@@ -109,7 +112,7 @@ func (db *DB) UpdateLink(chatID int64, fn func(*Link) error) error {
 }
 
 // DeleteLink removes the link of chatID and returns it, or ErrNotFound.
-// It also forgets any phrase the chat was asked for.
+// It also forgets the chat's settings and any phrase it was asked for.
 func (db *DB) DeleteLink(chatID int64) (Link, error) {
 	return db.deleteLink(chatID, func(Link) bool { return true })
 }
@@ -138,6 +141,9 @@ func (db *DB) deleteLink(chatID int64, match func(Link) bool) (Link, error) {
 			return ErrNotFound
 		}
 		if err := tx.Bucket(bucketAwait).Delete(key); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketSettings).Delete(key); err != nil {
 			return err
 		}
 		return b.Delete(key)

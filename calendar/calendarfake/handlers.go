@@ -185,6 +185,7 @@ func (s *Server) insert(w http.ResponseWriter, r *http.Request, name string, a *
 		s.reject(w, r, why)
 		return
 	}
+	limitProperties(e.ExtendedProperties)
 	if e.Id == "" {
 		e.Id = newID()
 	}
@@ -210,6 +211,9 @@ func checkEvent(e *gcal.Event) string {
 	if len(e.Attendees) > 0 {
 		return "attendees must not be set from chat text"
 	}
+	if why := checkProperties(e.ExtendedProperties); why != "" {
+		return why
+	}
 	if _, err := parseRule(e.Recurrence); err != nil {
 		return err.Error()
 	}
@@ -232,6 +236,45 @@ func checkEvent(e *gcal.Event) string {
 	}
 	if !en.After(st) {
 		return "end is not after start"
+	}
+	return ""
+}
+
+// limitProperties applies Google's documented limits on extended properties:
+// keys over 44 characters are dropped, values over 1024 characters cut.
+// Private and shared maps are kept apart and returned as stored (a private
+// property belongs to this calendar's copy of the event).
+func limitProperties(p *gcal.EventExtendedProperties) {
+	if p == nil {
+		return
+	}
+	for _, m := range []map[string]string{p.Private, p.Shared} {
+		for k, v := range m {
+			switch {
+			case len([]rune(k)) > 44:
+				delete(m, k)
+			case len([]rune(v)) > 1024:
+				m[k] = string([]rune(v)[:1024])
+			}
+		}
+	}
+}
+
+// checkProperties returns why an event's extended properties exceed what
+// Google stores (300 properties, 32 kB of keys and values), or "".
+func checkProperties(p *gcal.EventExtendedProperties) string {
+	if p == nil {
+		return ""
+	}
+	n, size := 0, 0
+	for _, m := range []map[string]string{p.Private, p.Shared} {
+		for k, v := range m {
+			n++
+			size += len(k) + len(v)
+		}
+	}
+	if n > 300 || size > 32<<10 {
+		return "more than 300 extended properties or 32 kB of them"
 	}
 	return ""
 }

@@ -358,3 +358,35 @@ func apiError(err error) (code int, reason string) {
 	}
 	return gerr.Code, reason
 }
+
+func TestExtendedProperties(t *testing.T) {
+	s := calendarfake.New(t, auth)
+	svc := client(t, s, "tok-alice")
+	ev := timed("props01234", "Lunch", "2026-11-21T13:00:00+03:00", "2026-11-21T14:00:00+03:00")
+	long := strings.Repeat("k", 45)
+	ev.ExtendedProperties = &gcal.EventExtendedProperties{
+		Private: map[string]string{"calbot": "m1", long: "dropped", "big": strings.Repeat("v", 1100)},
+		Shared:  map[string]string{"team": "x"},
+	}
+	if _, err := svc.Events.Insert("primary", ev).SendUpdates("none").Do(); err != nil {
+		t.Fatalf("insert: %v", err)
+	}
+	got, err := svc.Events.Get("primary", ev.Id).Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := got.ExtendedProperties
+	if p == nil || p.Private["calbot"] != "m1" || p.Shared["team"] != "x" || p.Private["team"] != "" || p.Shared["calbot"] != "" {
+		t.Fatalf("get: extendedProperties = %+v, want private and shared kept apart", p)
+	}
+	if _, ok := p.Private[long]; ok {
+		t.Error("a 45-character key was stored; Google drops keys over 44 characters")
+	}
+	if n := len(p.Private["big"]); n != 1024 {
+		t.Errorf("a 1100-character value came back with %d characters; Google cuts at 1024", n)
+	}
+	res, err := svc.Events.List("primary").Do()
+	if err != nil || len(res.Items) != 1 || res.Items[0].ExtendedProperties.Private["calbot"] != "m1" {
+		t.Errorf("list: %v; want the event with its private property", err)
+	}
+}

@@ -74,6 +74,7 @@ func TestReplyKind(t *testing.T) {
 		{"<b>Today, Sat 21 Nov</b> (Europe/Moscow)\n\n…", kindToday},
 		{"Nothing on your calendar today, Sat 21 Nov (Europe/Moscow).", kindToday},
 		{"<b>calbot</b> links this chat to your Google Calendar.", kindHelp},
+		{"<b>Сегодня, суббота, 21 ноября</b> (Europe/Moscow)", kindToday},
 		{"Google is slow to answer right now.", kindOther},
 	}
 	for _, tt := range tests {

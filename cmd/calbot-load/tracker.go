@@ -4,30 +4,29 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/calbot/calbot/bot"
 	"github.com/calbot/calbot/bot/telegramfake"
 )
 
-// kinds of command and of reply.
+// kinds of command and of reply, named as bot.ReplyKind names replies.
 const (
-	kindToday = "today"
-	kindHelp  = "help"
-	kindOther = "other" // any other reply: an error message, a hint
+	kindToday = bot.ReplyToday
+	kindHelp  = bot.ReplyHelp
+	kindOther = bot.ReplyOther // any other reply: an error message, a hint
 )
 
 // commandText is what a user types for a command kind.
 var commandText = map[string]string{kindToday: "/today", kindHelp: "/help"}
 
-// replyKind tells which command an English reply answers.
+// replyKind tells which command a reply answers, through the bot's own
+// message catalogue (any language).
 func replyKind(text string) string {
-	switch {
-	case strings.HasPrefix(text, "<b>Today, "), strings.HasPrefix(text, "Nothing on your calendar today"):
-		return kindToday
-	case strings.HasPrefix(text, "<b>calbot</b> links"):
-		return kindHelp
+	switch k := bot.ReplyKind(text); k {
+	case kindToday, kindHelp:
+		return k
 	}
 	return kindOther
 }

@@ -15,11 +15,13 @@ import (
 	"github.com/calbot/calbot/storage"
 )
 
-// keys are the two keys calbot derives from its master SECRET_KEY, so that
+// keys are the keys calbot derives from its master SECRET_KEY, so that
 // a key is never used for two jobs.
 type keys struct {
-	state []byte // signs sign-in states (HMAC-SHA256)
-	seal  []byte // seals tokens at rest (AES-256-GCM)
+	state    []byte // signs sign-in states (HMAC-SHA256)
+	seal     []byte // seals tokens at rest (AES-256-GCM)
+	callback []byte // signs the data of the bot's buttons (HMAC-SHA256)
+	event    []byte // keys event ids and calbot's marker on its events (HMAC-SHA256)
 }
 
 func deriveKeys(master []byte) (keys, error) {
@@ -31,7 +33,15 @@ func deriveKeys(master []byte) (keys, error) {
 	if err != nil {
 		return keys{}, err
 	}
-	return keys{state: state, seal: seal}, nil
+	callback, err := hkdf.Key(sha256.New, master, nil, "calbot callback v1", 32)
+	if err != nil {
+		return keys{}, err
+	}
+	event, err := hkdf.Key(sha256.New, master, nil, "calbot event v1", 32)
+	if err != nil {
+		return keys{}, err
+	}
+	return keys{state: state, seal: seal, callback: callback, event: event}, nil
 }
 
 // keyFile is where calbot keeps the master key it generated for dbPath.

@@ -73,6 +73,32 @@ func TestDeriveKeysNeverChange(t *testing.T) {
 	}
 }
 
+// TestDeriveButtonAndEventKeys pins the keys of buttons ("calbot callback
+// v1") and events ("calbot event v1"): if they changed, every Undo button
+// already sent would stop working and calbot would no longer recognise its
+// own events. Values from Python's hmac per RFC 5869.
+func TestDeriveButtonAndEventKeys(t *testing.T) {
+	t.Parallel()
+	master := make([]byte, 32)
+	for i := range master {
+		master[i] = byte(i)
+	}
+	const (
+		wantCallback = "6bc6e293dce14d35e798da9453b066d10aee479de84ed05e6497000cbfe2bd8a"
+		wantEvent    = "926158b89c09191d2dcd6577e3e15c34666c0d9c8e06e31217c4f292d730cc6b"
+	)
+	k, err := deriveKeys(master)
+	if err != nil {
+		t.Fatalf("deriveKeys(%x) error: %v", master, err)
+	}
+	if got := hex.EncodeToString(k.callback); got != wantCallback {
+		t.Errorf("deriveKeys(%x).callback = %s, want %s", master, got, wantCallback)
+	}
+	if got := hex.EncodeToString(k.event); got != wantEvent {
+		t.Errorf("deriveKeys(%x).event = %s, want %s", master, got, wantEvent)
+	}
+}
+
 func TestKeyFile(t *testing.T) {
 	t.Parallel()
 	if got, want := keyFile("/var/lib/calbot/calbot.db"), "/var/lib/calbot/calbot.db.key"; got != want {
