@@ -88,6 +88,13 @@ func (w when) resolve(p *parser, now time.Time) (Draft, error) {
 			}
 			start = at(first, tm.start)
 		}
+		for k := 0; rep != nil && k < 7 && (start.Hour() != tm.start.h%24 || start.Minute() != tm.start.m); k++ {
+			// A series whose first day skips its time (a spring-forward
+			// gap) would be sent with the shifted time for every instance:
+			// it starts with the next instance instead.
+			first = rep.next(first.AddDate(0, 0, 1))
+			start = at(first, tm.start)
+		}
 		end := start.Add(time.Hour)
 		switch {
 		case tm.kind == pTimeRange:
@@ -178,7 +185,15 @@ func wall(y int, m time.Month, d int, c clock, loc *time.Location) time.Time {
 	want := time.Date(y, m, d, c.h, c.m, 0, 0, time.UTC)
 	got := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, time.UTC)
 	if gap := want.Sub(got); gap > 0 {
-		t = t.Add(gap)
+		return t.Add(gap)
+	}
+	// time.Date picks either instant of a repeated wall time (which one
+	// depends on the zone's side of UTC): take the earlier one.
+	for _, back := range []time.Duration{time.Hour, 30 * time.Minute} {
+		e := t.Add(-back)
+		if e.Hour() == t.Hour() && e.Minute() == t.Minute() && e.Day() == t.Day() {
+			return e
+		}
 	}
 	return t
 }
