@@ -25,7 +25,7 @@ func TestRecurringAdd(t *testing.T) {
 		advance time.Duration
 		yoga    bool
 	}{
-		{"first Monday", 49 * time.Hour, true},    // Mon 23 Nov 10:00
+		{"first Monday", 49 * time.Hour, true},     // Mon 23 Nov 10:00
 		{"Tuesday between", 24 * time.Hour, false}, // Tue 24 Nov
 		{"next Monday", 6 * 24 * time.Hour, true},  // Mon 30 Nov
 	}
