@@ -131,7 +131,7 @@ func checkTitleWords(t *testing.T, text string, p *parser) {
 		if containsWord(docLeads, w) && j+1 < len(p.toks) && !p.toks[j+1].quoted {
 			next := p.toks[j+1].norm
 			_, wd := weekdays[next]
-			if wd || containsWord(docUnits, next) || (next != "" && next[0] >= '0' && next[0] <= '9') {
+			if wd || containsWord(docUnits, next) || docNumber(next) {
 				t.Errorf("Parse(%q) succeeded with %q %q in the title", text, tok.raw, p.toks[j+1].raw)
 			}
 		}
@@ -145,4 +145,18 @@ func containsWord(list []string, w string) bool {
 		}
 	}
 	return false
+}
+
+// docNumber reports whether s is written like a number, a time or a date
+// ("2", "1.5", "10:00", "25.11", "1-2") or a number with a documented
+// unit or meridiem ("30m", "2h", "1ч", "8am").
+func docNumber(s string) bool {
+	rest := strings.TrimLeft(s, "0123456789")
+	if rest == s {
+		return false
+	}
+	if strings.Trim(rest, "0123456789.,:/-") == "" {
+		return true
+	}
+	return containsWord(strings.Fields("h m min ч м мин am pm a.m p.m"), rest)
 }
