@@ -142,7 +142,7 @@ var catalog = map[string][numMsgs]string{
 		msgAddErrBadRange:  "The end must be after the start, and an event can last at most 14 days (31 for all-day events): <code>%s</code>.",
 		msgAddErrAmbiguous: "I can't tell which one you mean: <code>%s</code>. Give one date and one time (or one range).",
 		msgAddExamples: "Examples:\n<code>/add Lunch tomorrow 13:00-14:00</code>\n<code>/add Call mom friday 7pm</code>\n<code>/add Standup 9:30 15m</code>\n" +
-			"<code>/add Vacation Nov 25</code> (all day)",
+			"<code>/add Vacation Nov 25</code> (all day)\n<code>/add Yoga every Monday 8am</code>",
 		msgTomorrow:          "tomorrow",
 		msgAddedRepeat:       "Added <b>%s</b>\n%s at %s, from %s (%s)",
 		msgAddedRepeatAllDay: "Added <b>%s</b>\n%s, all day, from %s",
@@ -221,7 +221,7 @@ var catalog = map[string][numMsgs]string{
 		msgAddErrBadRange:  "Конец должен быть позже начала, а событие — не дольше 14 дней (31 для событий на весь день): <code>%s</code>.",
 		msgAddErrAmbiguous: "Непонятно, что из этого имеется в виду: <code>%s</code>. Укажите одну дату и одно время (или один интервал).",
 		msgAddExamples: "Примеры:\n<code>/add Обед завтра 13:00-14:00</code>\n<code>/add Стоматолог 25.11 9:30 1ч</code>\n<code>/add Созвон в пятницу 19:00</code>\n" +
-			"<code>/add Отпуск 25 ноября</code> (весь день)",
+			"<code>/add Отпуск 25 ноября</code> (весь день)\n<code>/add Йога каждый понедельник в 8:00</code>",
 		msgTomorrow:          "завтра",
 		msgAddedRepeat:       "Добавлено: <b>%s</b>\n%s в %s, с %s (%s)",
 		msgAddedRepeatAllDay: "Добавлено: <b>%s</b>\n%s, весь день, с %s",
