@@ -15,13 +15,20 @@ func (p *parser) unused() int {
 		if used[j] || t.quoted {
 			continue
 		}
-		if loneWhenWords[t.norm] || (pluralWeekdays[t.norm] != 0 || t.norm == "sundays" || t.norm == "воскресеньям") {
+		if _, plural := pluralWeekdays[t.norm]; plural || loneWhenWords[t.norm] {
 			return j
 		}
 		if (t.norm == "daily" || t.norm == "weekly") && j > 0 {
 			return j
 		}
-		if leadWords[t.norm] && j+1 < len(p.toks) && !p.toks[j+1].quoted && whenish(p.toks[j+1].norm) {
+		if !leadWords[t.norm] || j+1 >= len(p.toks) || p.toks[j+1].quoted {
+			continue
+		}
+		next := p.toks[j+1].norm
+		if _, count := digits(next, 9); count && weakLeads[t.norm] {
+			continue // "встреча с 3 клиентами", "work on 2 projects"
+		}
+		if whenish(next) {
 			return j
 		}
 	}

@@ -103,6 +103,12 @@ var whenNouns = map[string]bool{
 	"пятницы": true, "субботы": true, "воскресенья": true,
 }
 
+// weakLeads often stand before a count of things ("встреча с 3
+// клиентами", "work on 2 projects"): a plain number after them is no sign
+// of a date.
+var weakLeads = map[string]bool{"с": true, "со": true, "on": true, "each": true}
+
 // loneWhenWords are never title words where they stand unused: "ночью"
-// (before or after midnight?) and a plural weekday without "on"/"по".
+// could be before or after midnight. (Plural weekdays without "on"/"по"
+// are refused too.)
 var loneWhenWords = map[string]bool{"ночью": true}
