@@ -218,6 +218,10 @@ func (b *Bot) add(ctx context.Context, c chat, phrase string) {
 	d, err := draft.Parse(phrase, now)
 	if err != nil {
 		c.mark(outcomeBadInput)
+		if s, ok := unusedReply(c.lang, err, d, zone, now); ok {
+			b.reply(ctx, c, s, nil)
+			return
+		}
 		b.reply(ctx, c, parseError(c.lang, err, phrase), nil)
 		return
 	}
@@ -225,6 +229,7 @@ func (b *Bot) add(ctx context.Context, c chat, phrase string) {
 	err = b.google(c.id, func(ts oauth2.TokenSource) (err error) {
 		ev, err = b.cfg.Calendar.Insert(ctx, ts, calendar.NewEvent{
 			ID: calendar.EventID(b.cfg.EventKey, c.id, int64(c.msgID)), Marker: calendar.Marker(b.cfg.EventKey, c.id), Title: d.Title, AllDay: d.AllDay, Start: d.Start, End: d.End,
+			Recurrence: recurrence(d),
 		})
 		return err
 	})
@@ -250,7 +255,7 @@ func (b *Bot) add(ctx context.Context, c chat, phrase string) {
 		m := tgbotapi.NewInlineKeyboardMarkup(row)
 		kb = &m
 	}
-	b.reply(ctx, c, formatAdded(c.lang, ev, zone, now), kb)
+	b.reply(ctx, c, addedText(c.lang, ev, d, zone, now), kb)
 }
 
 // parseError explains why a phrase could not be read, with examples.

@@ -64,6 +64,20 @@ const (
 	msgButtonInvalid
 	msgUndoNotOurs
 	msgEventIDTaken
+	msgAddedRepeat
+	msgAddedRepeatAllDay
+	msgRepeatUntil
+	msgRepeatNextDay
+	msgRepeatDaily
+	msgRepeatDays
+	msgRepeatWorkdays
+	msgRepeatOn
+	msgRepeatWeeks
+	msgAnd
+	msgUnusedWord
+	msgUnusedRead
+	msgUnusedKeep
+	msgUnusedDate
 	numMsgs
 )
 
@@ -131,13 +145,27 @@ var catalog = map[string][numMsgs]string{
 		msgAddErrBadRange:  "The end must be after the start, and an event can last at most 14 days (31 for all-day events): <code>%s</code>.",
 		msgAddErrAmbiguous: "I can't tell which one you mean: <code>%s</code>. Give one date and one time (or one range).",
 		msgAddExamples: "Examples:\n<code>/add Lunch tomorrow 13:00-14:00</code>\n<code>/add Call mom friday 7pm</code>\n<code>/add Standup 9:30 15m</code>\n" +
-			"<code>/add Vacation Nov 25</code> (all day)",
-		msgTomorrow: "tomorrow",
-
+			"<code>/add Vacation Nov 25</code> (all day)\n<code>/add Yoga every Monday 8am</code>",
+		msgTomorrow:      "tomorrow",
 		msgButtonInvalid: "This button doesn't work any more.",
 		msgUndoNotOurs:   "This event is not one calbot created, so I left it alone.",
 		msgEventIDTaken: "Nothing was added: an event that calbot did not create already holds the id meant for this one. " +
 			"Send the phrase again in a new message.",
+		msgAddedRepeat:       "Added <b>%s</b>\n%s at %s, from %s (%s)",
+		msgAddedRepeatAllDay: "Added <b>%s</b>\n%s, all day, from %s",
+		msgRepeatUntil:       ", until %s",
+		msgRepeatNextDay:     "%s the next day",
+		msgRepeatDaily:       "every day",
+		msgRepeatDays:        "every %s days",
+		msgRepeatWorkdays:    "every weekday",
+		msgRepeatOn:          "every %s",
+		msgRepeatWeeks:       "every %s weeks on %s",
+		msgAnd:               "and",
+		msgUnusedWord:        "I'm not sure how you meant <b>%s</b>, so I added nothing.",
+		msgUnusedRead:        "Read as part of the title, it would be <b>%s</b>, %s.",
+		msgUnusedKeep:        "If the word belongs to the title, put the title in quotes:\n<code>/add %s</code>",
+		msgUnusedDate: "If it says when, write it in a form I know, for example <code>every Monday 8:00</code>, <code>in 30 minutes</code>, " +
+			"<code>next Friday</code>, <code>tomorrow evening</code>, <code>until 31.12</code> or a date such as <code>25.11</code>.",
 	},
 	"ru": {
 		msgHelp: "<b>calbot</b> связывает этот чат с вашим Google Календарём.\n\n" +
@@ -200,13 +228,27 @@ var catalog = map[string][numMsgs]string{
 		msgAddErrBadRange:  "Конец должен быть позже начала, а событие — не дольше 14 дней (31 для событий на весь день): <code>%s</code>.",
 		msgAddErrAmbiguous: "Непонятно, что из этого имеется в виду: <code>%s</code>. Укажите одну дату и одно время (или один интервал).",
 		msgAddExamples: "Примеры:\n<code>/add Обед завтра 13:00-14:00</code>\n<code>/add Стоматолог 25.11 9:30 1ч</code>\n<code>/add Созвон в пятницу 19:00</code>\n" +
-			"<code>/add Отпуск 25 ноября</code> (весь день)",
-		msgTomorrow: "завтра",
-
+			"<code>/add Отпуск 25 ноября</code> (весь день)\n<code>/add Йога каждый понедельник в 8:00</code>",
+		msgTomorrow:      "завтра",
 		msgButtonInvalid: "Эта кнопка больше не работает.",
 		msgUndoNotOurs:   "Это событие создал не calbot, поэтому я его не трогаю.",
 		msgEventIDTaken: "Ничего не добавлено: идентификатор, предназначенный для этого события, уже занят событием, которое создал не calbot. " +
 			"Отправьте фразу ещё раз новым сообщением.",
+		msgAddedRepeat:       "Добавлено: <b>%s</b>\n%s в %s, с %s (%s)",
+		msgAddedRepeatAllDay: "Добавлено: <b>%s</b>\n%s, весь день, с %s",
+		msgRepeatUntil:       " по %s",
+		msgRepeatNextDay:     "%s следующего дня",
+		msgRepeatDaily:       "каждый день",
+		msgRepeatDays:        "каждые %s",
+		msgRepeatWorkdays:    "по будням",
+		msgRepeatOn:          "по %s",
+		msgRepeatWeeks:       "каждые %s по %s",
+		msgAnd:               "и",
+		msgUnusedWord:        "Не уверен, что значит <b>%s</b>, поэтому ничего не добавил.",
+		msgUnusedRead:        "Если это часть названия, получится <b>%s</b>, %s.",
+		msgUnusedKeep:        "Если слово относится к названию, возьмите название в кавычки:\n<code>/add %s</code>",
+		msgUnusedDate: "Если оно говорит, когда, напишите так, как я понимаю, например <code>каждый понедельник 8:00</code>, <code>через 30 минут</code>, " +
+			"<code>в следующую пятницу</code>, <code>завтра вечером</code>, <code>до 31.12</code> или дату вроде <code>25.11</code>.",
 	},
 }
 

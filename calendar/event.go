@@ -28,6 +28,11 @@ type NewEvent struct {
 	// Marker, if set, goes into the event's MarkerProperty (see Marker), and
 	// a repeated insert accepts an existing event only if it carries it.
 	Marker string
+	// Recurrence makes a recurring event: RFC 5545 lines such as
+	// "RRULE:FREQ=WEEKLY;BYDAY=MO", sent as the event's recurrence. Start
+	// and End are then its first instance; a timed series needs a Start
+	// whose location is an IANA zone, in which Google expands it.
+	Recurrence []string
 }
 
 // base32hex as Google wants it for event ids: a-v and 0-9.
@@ -41,6 +46,9 @@ var idEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadd
 func (s *Service) Insert(ctx context.Context, ts oauth2.TokenSource, ev NewEvent) (Event, error) {
 	if !ev.End.After(ev.Start) {
 		return Event{}, fmt.Errorf("insert event: end %v is not after start %v", ev.End, ev.Start)
+	}
+	if len(ev.Recurrence) > 0 && !ev.AllDay && zoneName(ev.Start.Location()) == "" {
+		return Event{}, fmt.Errorf("insert event: a recurring event needs a named zone, not %q", ev.Start.Location())
 	}
 	if ev.ID == "" {
 		ev.ID = idEncoding.EncodeToString(randomBytes(16))
@@ -74,7 +82,7 @@ func (s *Service) Insert(ctx context.Context, ts oauth2.TokenSource, ev NewEvent
 
 // toAPI builds the request body for ev.
 func toAPI(ev NewEvent) *gcal.Event {
-	e := &gcal.Event{Id: ev.ID, Summary: ev.Title}
+	e := &gcal.Event{Id: ev.ID, Summary: ev.Title, Recurrence: ev.Recurrence}
 	if ev.Marker != "" {
 		e.ExtendedProperties = &gcal.EventExtendedProperties{Private: map[string]string{MarkerProperty: ev.Marker}}
 	}

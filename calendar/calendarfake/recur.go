@@ -3,6 +3,7 @@ package calendarfake
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,11 +15,41 @@ import (
 // list has no timeMax.
 const maxInstances = 1000
 
-// rule is the subset of RFC 5545 recurrence rules the fake understands.
+// rule is the subset of RFC 5545 recurrence rules the fake understands:
+// FREQ=DAILY|WEEKLY with INTERVAL, BYDAY (plain weekdays), COUNT and UNTIL.
+// Weeks start on Monday (WKST=MO, the default).
 type rule struct {
-	days  int // days between instances: INTERVAL, times 7 for WEEKLY
-	count int // 0: unbounded
-	until time.Time
+	weekly   bool
+	interval int
+	byDay    []time.Weekday // empty: the start's day
+	count    int            // 0: unbounded
+	until    time.Time
+	untilDay string // UNTIL as a date (all-day events): read in the calendar's zone
+}
+
+var dayCodes = map[string]time.Weekday{
+	"SU": time.Sunday, "MO": time.Monday, "TU": time.Tuesday, "WE": time.Wednesday,
+	"TH": time.Thursday, "FR": time.Friday, "SA": time.Saturday,
+}
+
+// on reports whether the day k days after start (a start on weekday wd)
+// has an instance. The start itself always has one, as RFC 5545 says.
+func (r *rule) on(k int, wd time.Weekday) bool {
+	if k == 0 {
+		return true
+	}
+	day := time.Weekday((int(wd) + k) % 7)
+	if len(r.byDay) > 0 && !slices.Contains(r.byDay, day) {
+		return false
+	}
+	if !r.weekly {
+		return k%r.interval == 0
+	}
+	if len(r.byDay) == 0 {
+		return k%(7*r.interval) == 0
+	}
+	week := (k + (int(wd)+6)%7) / 7 // weeks since the Monday of the start's week
+	return week%r.interval == 0
 }
 
 // parseRule parses an event's recurrence lines; nil lines give a nil rule.
@@ -33,18 +64,18 @@ func parseRule(lines []string) (*rule, error) {
 	if !ok {
 		return nil, errors.New("only RRULE recurrence is supported")
 	}
-	r := &rule{days: 0}
-	interval := 1
+	r := &rule{interval: 1}
+	freq := false
 	for part := range strings.SplitSeq(body, ";") {
 		k, v, _ := strings.Cut(part, "=")
 		var err error
 		switch k {
 		case "FREQ":
+			freq = true
 			switch v {
 			case "DAILY":
-				r.days = 1
 			case "WEEKLY":
-				r.days = 7
+				r.weekly = true
 			default:
 				return nil, fmt.Errorf("unsupported FREQ %q", v)
 			}
@@ -54,15 +85,24 @@ func parseRule(lines []string) (*rule, error) {
 				err = errors.New("COUNT must be positive")
 			}
 		case "INTERVAL":
-			interval, err = strconv.Atoi(v)
-			if err == nil && interval < 1 {
+			r.interval, err = strconv.Atoi(v)
+			if err == nil && r.interval < 1 {
 				err = errors.New("INTERVAL must be positive")
+			}
+		case "BYDAY":
+			for code := range strings.SplitSeq(v, ",") {
+				wd, ok := dayCodes[code]
+				if !ok {
+					err = fmt.Errorf("unsupported day %q", code)
+					break
+				}
+				r.byDay = append(r.byDay, wd)
 			}
 		case "UNTIL":
 			r.until, err = time.Parse("20060102T150405Z", v)
 			if err != nil {
-				r.until, err = time.Parse("20060102", v)
-				r.until = r.until.Add(24*time.Hour - time.Nanosecond)
+				_, err = time.Parse("20060102", v)
+				r.untilDay = v
 			}
 		default:
 			err = errors.New("unsupported rule part")
@@ -71,10 +111,9 @@ func parseRule(lines []string) (*rule, error) {
 			return nil, fmt.Errorf("recurrence %q: %s: %v", lines[0], k, err)
 		}
 	}
-	if r.days == 0 {
+	if !freq {
 		return nil, fmt.Errorf("recurrence %q: FREQ missing", lines[0])
 	}
-	r.days *= interval
 	return r, nil
 }
 
@@ -100,14 +139,22 @@ func instances(a *account, name string, e *gcal.Event, loc *time.Location, bound
 	}
 	start = start.In(zone)
 	dur := end.Sub(start)
+	if r.untilDay != "" {
+		day, _ := time.ParseInLocation("20060102", r.untilDay, zone)
+		r.until = day.AddDate(0, 0, 1).Add(-time.Nanosecond)
+	}
 	spanDays := int(end.Sub(start).Hours()/24 + 0.5)
 
 	var out []*gcal.Event
-	for i := 0; i < maxInstances; i++ {
-		if r.count > 0 && i >= r.count {
+	for k, n := 0, 0; n < maxInstances && k < 7*r.interval*maxInstances; k++ {
+		if r.count > 0 && n >= r.count {
 			break
 		}
-		st := start.AddDate(0, 0, i*r.days)
+		if !r.on(k, start.Weekday()) {
+			continue
+		}
+		n++
+		st := start.AddDate(0, 0, k)
 		if (!r.until.IsZero() && st.After(r.until)) || (!bound.IsZero() && !st.Before(bound)) {
 			break
 		}

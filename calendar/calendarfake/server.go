@@ -118,7 +118,7 @@ func (s *Server) SetZone(account, tz string) {
 
 // Add stores a copy of e in the account's calendar as is, filling id (if
 // empty), status, kind and htmlLink. Recurrence may hold one
-// "RRULE:FREQ=DAILY|WEEKLY[;INTERVAL=n][;COUNT=n|;UNTIL=…]" line; lists with
+// "RRULE:FREQ=DAILY|WEEKLY[;INTERVAL=n][;BYDAY=MO,…][;COUNT=n|;UNTIL=…]" line; lists with
 // singleEvents=true expand it. Anything else is recorded in Unexpected.
 func (s *Server) Add(account string, e *gcal.Event) {
 	s.mu.Lock()

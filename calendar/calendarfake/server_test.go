@@ -390,3 +390,46 @@ func TestExtendedProperties(t *testing.T) {
 		t.Errorf("list: %v; want the event with its private property", err)
 	}
 }
+
+func TestListRules(t *testing.T) {
+	tests := []struct {
+		name, start, rule string
+		allDay            bool
+		want              []string
+	}{
+		{"weekdays", "2026-11-20T09:00:00+03:00", "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;COUNT=7",
+			false, []string{"2026-11-20", "2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-30"}},
+		{"every other week on two days", "2026-11-23T09:00:00+03:00", "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH",
+			false, []string{"2026-11-23", "2026-11-26", "2026-12-07", "2026-12-10"}},
+		{"every third day, counted", "2026-11-21T09:00:00+03:00", "RRULE:FREQ=DAILY;INTERVAL=3;COUNT=3",
+			false, []string{"2026-11-21", "2026-11-24", "2026-11-27"}},
+		{"weekly until, in UTC", "2026-11-23T09:00:00+03:00", "RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20261207T205959Z",
+			false, []string{"2026-11-23", "2026-11-30", "2026-12-07"}},
+		{"all-day until a date, in the calendar's zone", "2026-11-28", "RRULE:FREQ=DAILY;UNTIL=20261201",
+			true, []string{"2026-11-28", "2026-11-29", "2026-11-30", "2026-12-01"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := calendarfake.New(t, auth)
+			s.SetZone(alice, "Europe/Moscow")
+			e := timed("rule0", "r", tt.start, strings.Replace(tt.start, "T09:", "T10:", 1))
+			if tt.allDay {
+				e = allDay("rule0", "r", tt.start, tt.start)
+				e.End.Date = "2026-11-29"
+			}
+			s.Add(alice, recurring(e, "Europe/Moscow", tt.rule))
+			res, err := client(t, s, "tok-alice").Events.List("primary").SingleEvents(true).OrderBy("startTime").
+				TimeMin("2026-11-20T00:00:00+03:00").TimeMax("2026-12-12T00:00:00+03:00").Do()
+			if err != nil {
+				t.Fatalf("list: %v", err)
+			}
+			var got []string
+			for _, in := range res.Items {
+				got = append(got, in.Start.Date+in.Start.DateTime[:min(10, len(in.Start.DateTime))])
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("%s: instance days (-want +got):\n%s", tt.rule, diff)
+			}
+		})
+	}
+}

@@ -126,7 +126,7 @@ func (p *parser) clock(i int, c ctx) (piece, bool, error) {
 		}
 		h = hh
 	}
-	if pc.hi == i+1 && !(clockConnectors[c.conn] && h <= 23) {
+	if pc.hi == i+1 && !(clockConnectors[c.conn] && h <= 23) && !(h <= 12 && p.nearPart(i)) {
 		return piece{}, false, nil
 	}
 	pc.start, pc.mer = clock{h, 0}, mer
@@ -240,4 +240,27 @@ func (p *parser) duration(i int) (piece, bool, error) {
 	}
 	pc.dur = time.Duration(mins) * time.Minute
 	return pc, true, nil
+}
+
+// nearPart reports whether a part of the day stands right before or after
+// word i, so that a bare hour there is a time: "tonight 8", "9 вечером".
+func (p *parser) nearPart(i int) bool {
+	if n := len(p.pieces); n > 0 && p.pieces[n-1].kind == pPart && p.pieces[n-1].hi == i {
+		return true
+	}
+	if i+1 >= len(p.toks) {
+		return false
+	}
+	next := p.toks[i+1].norm
+	if next == "tonight" || partAdverbs[next] != 0 {
+		return true
+	}
+	if i+2 < len(p.toks) && (next == "this" || next == "in") {
+		k := i + 2
+		if next == "in" && p.toks[k].norm == "the" && k+1 < len(p.toks) {
+			k++
+		}
+		return partNouns[p.toks[k].norm] != 0
+	}
+	return false
 }

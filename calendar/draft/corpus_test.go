@@ -81,17 +81,29 @@ func parseNow(tb testing.TB, s string) time.Time {
 // events show their first and last day, both inclusive.
 func describe(d Draft, err error) string {
 	var de *Error
+	var s string
 	switch {
-	case errors.As(err, &de):
+	case errors.As(err, &de) && de.Kind == KindUnusedWord:
+		s = fmt.Sprintf("error %v %q keep=%q", de.Kind, de.Token, de.Keep)
+		if d.Title == "" {
+			return s
+		}
+		return s + " read=" + describe(d, nil)
+	case de != nil:
 		return fmt.Sprintf("error %v %q", de.Kind, de.Token)
 	case err != nil:
 		return "error " + err.Error()
 	case d.AllDay:
-		return fmt.Sprintf("%s | all-day %s..%s", d.Title,
+		s = fmt.Sprintf("%s | all-day %s..%s", d.Title,
 			d.Start.Format("Mon 2006-01-02"), d.End.AddDate(0, 0, -1).Format("Mon 2006-01-02"))
+	default:
+		s = fmt.Sprintf("%s | %s – %s", d.Title,
+			d.Start.Format("Mon "+time.RFC3339), d.End.Format(time.RFC3339))
 	}
-	return fmt.Sprintf("%s | %s – %s", d.Title,
-		d.Start.Format("Mon "+time.RFC3339), d.End.Format(time.RFC3339))
+	if d.RRULE != "" {
+		s += " | " + d.RRULE
+	}
+	return s
 }
 
 func TestCorpus(t *testing.T) {

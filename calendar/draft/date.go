@@ -11,13 +11,14 @@ const (
 	dRelative dateKind = iota + 1 // days from today
 	dWeekday                      // next such weekday
 	dCalendar                     // day and month, maybe year
+	dNextWeek                     // that weekday in the week after this one
 )
 
 // dateSpec is a date as written, before it is resolved against a clock.
 type dateSpec struct {
 	kind dateKind
 	days int          // dRelative
-	wd   time.Weekday // dWeekday
+	wd   time.Weekday // dWeekday, dNextWeek
 	d    int          // dCalendar
 	m    time.Month   // dCalendar
 	y    int          // dCalendar; 0 means the next occurrence
@@ -155,7 +156,8 @@ func (p *parser) date(i int, c ctx) (piece, bool, error) {
 	if i+1 < len(toks) {
 		if wd, ok := weekdays[toks[i+1].norm]; ok {
 			if nextWords[t] {
-				return piece{}, false, errAt(KindAmbiguous, joinRaw(toks, i, i+2))
+				pc.from, pc.hi = dateSpec{kind: dNextWeek, wd: wd}, i+2
+				return pc, true, nil
 			}
 			if thisWords[t] {
 				pc.from, pc.hi = dateSpec{kind: dWeekday, wd: wd}, i+2
@@ -261,6 +263,13 @@ func looksWhen(s string) bool {
 	if _, _, ok, bad := clockToken(s); ok || bad {
 		return true
 	}
+	if a, b, ok := cutDash(s); ok { // "10:00-11:30", "1-2pm"
+		_, _, okA, _ := clockToken(a)
+		_, _, okB, _ := clockToken(b)
+		if okA || okB {
+			return true
+		}
+	}
 	if _, ok, bad := numericDate(s); ok || bad != 0 {
 		return true
 	}
@@ -289,6 +298,8 @@ func (s dateSpec) resolve(base time.Time) (time.Time, bool) {
 		return base.AddDate(0, 0, s.days), true
 	case dWeekday:
 		return base.AddDate(0, 0, (int(s.wd)-int(base.Weekday())+7)%7), true
+	case dNextWeek:
+		return nextWeek(base, s.wd), true
 	}
 	if s.y != 0 {
 		return day(s.y, s.m, s.d), s.valid()

@@ -24,55 +24,86 @@ type Draft struct {
 	AllDay bool
 	// Timed: Start/End are instants in now's location (End > Start).
 	// All-day: Start is midnight of the first day, End is midnight after the
-	// last day (exclusive), both in now's location.
+	// last day (exclusive), both in now's location. For a recurring draft
+	// they are the first instance.
 	Start, End time.Time
+	// Repeat is how a recurring draft repeats, or nil for a single event.
+	Repeat *Repeat
+	// RRULE is Repeat as an RFC 5545 line ("RRULE:FREQ=WEEKLY;BYDAY=MO"),
+	// computed in now's location; "" for a single event.
+	RRULE string
 }
 
-// Equal reports whether d and o have the same title and kind and start and
-// end at the same instants, whatever their locations.
+// Equal reports whether d and o have the same title, kind and rule and
+// start and end at the same instants, whatever their locations.
 func (d Draft) Equal(o Draft) bool {
-	return d.Title == o.Title && d.AllDay == o.AllDay && d.Start.Equal(o.Start) && d.End.Equal(o.End)
+	return d.Title == o.Title && d.AllDay == o.AllDay && d.Start.Equal(o.Start) && d.End.Equal(o.End) && d.RRULE == o.RRULE
 }
 
 // Parse reads a /add phrase such as "Lunch tomorrow 13:00-14:00" relative to
 // now; the draft's times are in now's location. Every error it returns is an
-// *Error whose Kind says what is wrong. Parse never panics and reads at most
+// *Error whose Kind says what is wrong. With KindUnusedWord it also returns
+// the reading that keeps the word in the title, if the rest of the phrase
+// makes one (else a zero Draft). Parse never panics and reads at most
 // MaxLen bytes.
 func Parse(text string, now time.Time) (Draft, error) {
+	d, _, err := parse(text, now)
+	return d, err
+}
+
+// parse is Parse, also returning the parser so that tests can see which
+// words made the title.
+func parse(text string, now time.Time) (Draft, *parser, error) {
 	if len(text) > MaxLen {
-		return Draft{}, errAt(KindTooLong, "")
+		return Draft{}, nil, errAt(KindTooLong, "")
 	}
 	p := &parser{toks: tokenize(text)}
 	if len(p.toks) == 0 {
-		return Draft{}, errAt(KindEmpty, "")
+		return Draft{}, p, errAt(KindEmpty, "")
 	}
 	if err := p.scan(); err != nil {
-		return Draft{}, err
+		return Draft{}, p, err
 	}
+	unused := p.unused()
 	w, err := p.collect()
 	if err != nil {
-		return Draft{}, err
+		if unused >= 0 {
+			return Draft{}, p, p.unusedErr(unused, now)
+		}
+		return Draft{}, p, err
 	}
 	title := p.title()
 	if title == "" {
-		return Draft{}, errAt(KindNoTitle, "")
+		return Draft{}, p, errAt(KindNoTitle, "")
 	}
 	d, err := w.resolve(p, now)
 	if err != nil {
-		return Draft{}, err
+		if unused >= 0 {
+			return Draft{}, p, p.unusedErr(unused, now)
+		}
+		return Draft{}, p, err
 	}
 	d.Title = title
-	return d, nil
+	if unused >= 0 {
+		return d, p, p.unusedErr(unused, now)
+	}
+	return d, p, nil
 }
 
-// title joins the words that are not part of a piece.
-func (p *parser) title() string {
+// used marks the words that belong to a piece.
+func (p *parser) used() []bool {
 	used := make([]bool, len(p.toks))
 	for _, pc := range p.pieces {
 		for j := pc.lo; j < pc.hi; j++ {
 			used[j] = true
 		}
 	}
+	return used
+}
+
+// title joins the words that are not part of a piece.
+func (p *parser) title() string {
+	used := p.used()
 	var words []string
 	for j, t := range p.toks {
 		if !used[j] {
@@ -86,10 +117,14 @@ func (p *parser) title() string {
 
 // when is what the pieces of a phrase say, one of each at most.
 type when struct {
-	date *piece // pDate other than a weekday, or pDateRange
-	wd   *piece // pDate with a weekday
-	tm   *piece // pTime or pTimeRange
-	dur  *piece
+	date  *piece // pDate other than a weekday, or pDateRange
+	wd    *piece // pDate with a weekday
+	tm    *piece // pTime or pTimeRange
+	dur   *piece
+	mom   *piece // pMoment
+	part  *piece // pPart
+	rep   *piece // pRepeat
+	until *piece // pUntil
 }
 
 // collect sorts the pieces into a when and rejects combinations that make
@@ -106,106 +141,44 @@ func (p *parser) collect() (when, error) {
 			slot = &w.tm
 		case pc.kind == pDuration:
 			slot = &w.dur
+		case pc.kind == pMoment:
+			slot = &w.mom
+		case pc.kind == pPart:
+			slot = &w.part
+		case pc.kind == pRepeat:
+			slot = &w.rep
+		case pc.kind == pUntil:
+			slot = &w.until
 		}
 		if *slot != nil {
 			return w, errAt(KindAmbiguous, p.text(*pc))
 		}
 		*slot = pc
 	}
+	dateRange := w.date != nil && w.date.kind == pDateRange
 	switch {
 	case w.tm != nil && w.tm.kind == pTimeRange && w.dur != nil:
 		return w, errAt(KindAmbiguous, p.text(*w.dur))
-	case w.date != nil && w.date.kind == pDateRange && w.tm != nil:
+	case w.mom != nil && (w.date != nil || w.wd != nil || w.tm != nil || w.part != nil || w.rep != nil):
+		return w, errAt(KindAmbiguous, p.text(*w.mom))
+	case dateRange && w.rep == nil && w.tm != nil:
 		return w, errAt(KindAmbiguous, p.text(*w.tm))
-	case w.date != nil && w.date.kind == pDateRange && w.wd != nil:
+	case dateRange && w.rep == nil && w.part != nil:
+		return w, errAt(KindAmbiguous, p.text(*w.part))
+	case dateRange && w.wd != nil:
 		return w, errAt(KindAmbiguous, p.text(*w.wd))
-	case w.dur != nil && w.tm == nil:
+	case dateRange && w.until != nil:
+		return w, errAt(KindAmbiguous, p.text(*w.until))
+	case w.part != nil && w.part.from.kind != 0 && (w.date != nil || w.wd != nil):
+		return w, errAt(KindAmbiguous, p.text(*w.part))
+	case w.rep != nil && w.wd != nil && (w.rep.freq == Daily || len(w.rep.days) > 0):
+		return w, errAt(KindAmbiguous, p.text(*w.wd))
+	case w.dur != nil && w.tm == nil && w.part == nil && w.mom == nil:
 		return w, errAt(KindNoStart, p.text(*w.dur))
-	case w.date == nil && w.wd == nil && w.tm == nil:
+	case w.date == nil && w.wd == nil && w.tm == nil && w.mom == nil && w.part == nil && w.rep == nil:
 		return w, errAt(KindNoWhen, "")
 	case w.tm != nil && w.tm.start.h == 24:
 		return w, errAt(KindBadTime, p.text(*w.tm))
 	}
 	return w, nil
-}
-
-// resolve places w on the calendar as seen at now.
-func (w when) resolve(p *parser, now time.Time) (Draft, error) {
-	loc := now.Location()
-	today := day(now.Date())
-	first, last := today, today
-	if w.date != nil {
-		var ok bool
-		if first, ok = w.date.from.resolve(today); !ok {
-			return Draft{}, errAt(KindBadDate, p.text(*w.date))
-		}
-		last = first
-		if w.date.kind == pDateRange {
-			base := first
-			if w.date.to.kind == dRelative {
-				base = today
-			}
-			if last, ok = w.date.to.resolve(base); !ok {
-				return Draft{}, errAt(KindBadDate, p.text(*w.date))
-			}
-			if last.Before(first) || last.Sub(first) >= MaxDays*24*time.Hour {
-				return Draft{}, errAt(KindBadRange, p.text(*w.date))
-			}
-		}
-		if w.wd != nil && first.Weekday() != w.wd.from.wd {
-			return Draft{}, errAt(KindAmbiguous, p.text(*w.wd))
-		}
-	} else if w.wd != nil {
-		first, _ = w.wd.from.resolve(today)
-		last = first
-	}
-	at := func(d time.Time, c clock) time.Time { return wall(d.Year(), d.Month(), d.Day(), c, loc) }
-	if w.tm == nil {
-		return Draft{AllDay: true, Start: at(first, clock{}), End: at(last.AddDate(0, 0, 1), clock{})}, nil
-	}
-	tm := *w.tm
-	start := at(first, tm.start)
-	if w.date == nil && first.Equal(today) && start.Before(now) {
-		// A time alone that has passed means tomorrow; a weekday that is
-		// today with a time that has passed means next week.
-		if w.wd != nil {
-			first = first.AddDate(0, 0, 7)
-		} else {
-			first = first.AddDate(0, 0, 1)
-		}
-		start = at(first, tm.start)
-	}
-	end := start.Add(time.Hour)
-	switch {
-	case tm.kind == pTimeRange:
-		endDay := first
-		if tm.end.minutes() <= tm.start.minutes() {
-			endDay = first.AddDate(0, 0, 1) // 22:00-01:00 ends the next day
-		}
-		if tm.end.minutes() == tm.start.minutes() {
-			return Draft{}, errAt(KindBadRange, p.text(tm))
-		}
-		end = at(endDay, tm.end)
-	case w.dur != nil:
-		end = start.Add(w.dur.dur)
-	}
-	if !end.After(start) || end.Sub(start) > MaxDuration {
-		return Draft{}, errAt(KindBadRange, p.text(tm))
-	}
-	return Draft{Start: start, End: end}, nil
-}
-
-// wall returns the instant of a wall-clock time in loc. A time that a
-// daylight-saving gap skips (02:30 on a spring-forward night) is read with
-// the offset from before the gap, as RFC 5545 says and calendars do, so it
-// lands after the gap (03:30), never before it. A time that occurs twice
-// takes its first occurrence.
-func wall(y int, m time.Month, d int, c clock, loc *time.Location) time.Time {
-	t := time.Date(y, m, d, c.h, c.m, 0, 0, loc)
-	want := time.Date(y, m, d, c.h, c.m, 0, 0, time.UTC)
-	got := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, time.UTC)
-	if gap := want.Sub(got); gap > 0 {
-		t = t.Add(gap)
-	}
-	return t
 }

@@ -139,3 +139,43 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestUnusedWord pins the rule that Parse never files an event with a date
+// word left in its title where it could have been meant as one.
+func TestUnusedWord(t *testing.T) {
+	now := time.Date(2026, 11, 21, 9, 0, 0, 0, loadLocation(t, "Europe/Moscow"))
+	tests := []struct {
+		name, in, token, keep string
+		read                  bool // whether the rest of the phrase made a reading
+	}{
+		{"every before a time", "Yoga every 8am", "every", `"Yoga every" 8am`, true},
+		{"через before an unknown unit", "Врач через месяц в 10:00", "через", `"Врач через месяц" в 10:00`, true},
+		{"next week", "Meeting next week 10:00", "next", `"Meeting next week" 10:00`, true},
+		{"на следующей неделе", "Обед на следующей неделе в 13:00", "следующей", `"Обед на следующей неделе" в 13:00`, true},
+		{"plural weekday without on", "Yoga mondays 8am", "mondays", `"Yoga mondays" 8am`, true},
+		{"через день", "Через день пробежка 7:00", "Через", `"Через день пробежка" 7:00`, true},
+		{"nothing else to read", "Call in 3 months", "in", "", false},
+		{"ночью", "Поезд ночью 25.11", "ночью", `"Поезд ночью" 25.11`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse(tt.in, now)
+			var de *Error
+			if !errors.As(err, &de) || de.Kind != KindUnusedWord || de.Token != tt.token || de.Keep != tt.keep || (got.Title != "") != tt.read {
+				t.Fatalf("Parse(%q) = %v, %#v; want KindUnusedWord %q keep %q", tt.in, got, err, tt.token, tt.keep)
+			}
+			if tt.keep == "" {
+				return
+			}
+			kept, err := Parse(tt.keep, now)
+			if err != nil || !strings.Contains(kept.Title, tt.token) || !kept.Start.Equal(got.Start) {
+				t.Errorf("Parse(%q) = %v, %v; want the same event with %q in the title", tt.keep, kept, err, tt.token)
+			}
+		})
+	}
+	for _, in := range []string{"Lunch in Paris tomorrow 13:00", "Next steps tomorrow 10:00", "Daily standup 10:00", "Dinner for 2 at 19:00", `"Yoga every" 8am`} {
+		if _, err := Parse(in, now); err != nil {
+			t.Errorf("Parse(%q) = %v; want no complaint: the word cannot be a date there", in, err)
+		}
+	}
+}

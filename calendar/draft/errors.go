@@ -29,30 +29,37 @@ const (
 	// range, a duration next to a time range, a time next to a date range, or a
 	// token that could be read two ways (11/12, "в 10.30", "next friday").
 	KindAmbiguous
+	// KindUnusedWord: a word the grammar knows as a date or time word (such
+	// as "every", "next", "через") was left in the title where it could have
+	// been meant as one: Parse does not guess. Token is the word; Keep says
+	// how to keep it in the title.
+	KindUnusedWord
 )
 
 var kindNames = map[Kind]string{
-	KindEmpty:     "KindEmpty",
-	KindTooLong:   "KindTooLong",
-	KindNoTitle:   "KindNoTitle",
-	KindNoWhen:    "KindNoWhen",
-	KindNoStart:   "KindNoStart",
-	KindBadDate:   "KindBadDate",
-	KindBadTime:   "KindBadTime",
-	KindBadRange:  "KindBadRange",
-	KindAmbiguous: "KindAmbiguous",
+	KindEmpty:      "KindEmpty",
+	KindTooLong:    "KindTooLong",
+	KindNoTitle:    "KindNoTitle",
+	KindNoWhen:     "KindNoWhen",
+	KindNoStart:    "KindNoStart",
+	KindBadDate:    "KindBadDate",
+	KindBadTime:    "KindBadTime",
+	KindBadRange:   "KindBadRange",
+	KindAmbiguous:  "KindAmbiguous",
+	KindUnusedWord: "KindUnusedWord",
 }
 
 var kindMessages = map[Kind]string{
-	KindEmpty:     "empty phrase",
-	KindTooLong:   "phrase too long",
-	KindNoTitle:   "no title",
-	KindNoWhen:    "no date or time",
-	KindNoStart:   "duration without a start time",
-	KindBadDate:   "invalid date",
-	KindBadTime:   "invalid time",
-	KindBadRange:  "invalid range",
-	KindAmbiguous: "ambiguous date or time",
+	KindEmpty:      "empty phrase",
+	KindTooLong:    "phrase too long",
+	KindNoTitle:    "no title",
+	KindNoWhen:     "no date or time",
+	KindNoStart:    "duration without a start time",
+	KindBadDate:    "invalid date",
+	KindBadTime:    "invalid time",
+	KindBadRange:   "invalid range",
+	KindAmbiguous:  "ambiguous date or time",
+	KindUnusedWord: "date word left in the title",
 }
 
 // String returns the constant's name, such as "KindBadDate".
@@ -69,6 +76,10 @@ func (k Kind) String() string {
 type Error struct {
 	Kind  Kind
 	Token string
+	// Keep, for KindUnusedWord, is the phrase rewritten with its title in
+	// quotes, which Parse reads without complaint; "" if there is none. It
+	// is user input too.
+	Keep string
 }
 
 // Error returns a lower-case English message, quoting Token if there is one.

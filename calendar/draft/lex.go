@@ -4,27 +4,82 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // token is one whitespace-separated word of the phrase.
 type token struct {
 	raw  string // as typed: the title is built from these
-	norm string // lower case, ё as е, dashes as '-', trailing ".,;:!?" removed
+	norm string // lower case, ё as е, dashes as '-', trailing ".,;:!?" removed; "" inside quotes
+	// quoted words were typed inside a pair of quotes: they are title text,
+	// never date or time words.
+	quoted bool
 }
 
 var normReplacer = strings.NewReplacer("ё", "е", "–", "-", "—", "-", "−", "-")
 
-// tokenize splits text at white space and control characters. Invalid UTF-8
-// becomes U+FFFD so that titles are always valid UTF-8.
+// isQuote reports whether r is a quote mark that groups title words:
+// straight, typographic and guillemets.
+func isQuote(r rune) bool { return strings.ContainsRune("\"“”«»„", r) }
+
+// tokenize splits text at white space, control characters and quote marks.
+// Quote marks pair up in order; the words of a pair are quoted. A mark
+// without a partner is dropped, and a pair around the whole phrase is
+// ignored (people copy /add "…" from examples). Invalid UTF-8 becomes
+// U+FFFD so that titles are always valid UTF-8.
 func tokenize(text string) []token {
-	text = strings.ToValidUTF8(text, "\uFFFD")
-	fields := strings.FieldsFunc(text, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r)
-	})
-	toks := make([]token, len(fields))
-	for i, f := range fields {
-		toks[i] = token{raw: f, norm: strings.TrimRight(normReplacer.Replace(strings.ToLower(f)), ".,;:!?")}
+	text = strings.TrimSpace(strings.ToValidUTF8(text, "\uFFFD"))
+	marks := strings.IndexFunc(text, isQuote)
+	total := 0
+	if marks >= 0 {
+		for _, r := range text {
+			if isQuote(r) {
+				total++
+			}
+		}
 	}
+	if total == 2 {
+		first, _ := utf8.DecodeRuneInString(text)
+		last, _ := utf8.DecodeLastRuneInString(text)
+		if isQuote(first) && isQuote(last) {
+			text, total = strings.Map(func(r rune) rune {
+				if isQuote(r) {
+					return ' '
+				}
+				return r
+			}, text), 0
+		}
+	}
+	var toks []token
+	var word strings.Builder
+	inQuote := false
+	flush := func() {
+		if word.Len() == 0 {
+			return
+		}
+		f := word.String()
+		word.Reset()
+		t := token{raw: f, quoted: inQuote}
+		if !inQuote {
+			t.norm = strings.TrimRight(normReplacer.Replace(strings.ToLower(f)), ".,;:!?")
+		}
+		toks = append(toks, t)
+	}
+	seen := 0
+	for _, r := range text {
+		switch {
+		case unicode.IsSpace(r) || unicode.IsControl(r):
+			flush()
+		case isQuote(r):
+			flush()
+			seen++
+			// Odd marks open a pair if a partner follows; even marks close it.
+			inQuote = seen%2 == 1 && seen < total
+		default:
+			word.WriteRune(r)
+		}
+	}
+	flush()
 	return toks
 }
 
@@ -85,7 +140,8 @@ var shortWeekdays = map[string]bool{
 	"thur": true, "thurs": true, "fri": true, "sat": true, "sun": true,
 }
 
-// thisWords before a weekday change nothing; nextWords make it ambiguous.
+// thisWords before a weekday change nothing; nextWords move it to the
+// week after this one (see nextWeek).
 var (
 	thisWords = map[string]bool{"this": true, "этот": true, "эту": true, "это": true, "эта": true}
 	nextWords = map[string]bool{

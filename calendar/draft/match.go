@@ -11,6 +11,10 @@ const (
 	pTimeRange                      // start, end
 	pDuration                       // dur
 	pBare                           // a bare number inside a range: bare
+	pMoment                         // now plus dur: "in 30 minutes"
+	pPart                           // a part of the day: part, and from if it says today
+	pRepeat                         // a rule: freq, interval, days
+	pUntil                          // the last day of a series: from
 )
 
 // piece is a run of words that say when: toks[lo:hi], where toks[lo:at] is
@@ -22,6 +26,10 @@ type piece struct {
 	mer        string // the meridiem word that set start, for "1-2pm"
 	dur        time.Duration
 	bare       int
+	part       int // pPart: partMorning…
+	freq       Freq
+	interval   int
+	days       []time.Weekday
 	lo, at, hi int
 }
 
@@ -71,6 +79,12 @@ func (p *parser) scan() error {
 
 // at matches a piece at i, taking a connector before it along.
 func (p *parser) at(i int) (piece, bool, error) {
+	if p.toks[i].quoted {
+		return piece{}, false, nil
+	}
+	if pc, ok, err := p.until(i); ok || err != nil {
+		return pc, ok, err
+	}
 	conn := p.toks[i].norm
 	if connectors[conn] && i+1 < len(p.toks) {
 		c := ctx{conn: conn}
@@ -94,13 +108,26 @@ func (p *parser) at(i int) (piece, bool, error) {
 // simple matches one date, time or duration at i, or inside a range a bare
 // number whose meaning the other end decides.
 func (p *parser) simple(i int, c ctx) (piece, bool, error) {
+	if pc, ok, err := p.repeat(i, c); ok || err != nil {
+		return pc, ok, err
+	}
+	if pc, ok, err := p.relative(i, c); ok || err != nil {
+		return pc, ok, err
+	}
+	if pc, ok, err := p.part(i, c); ok || err != nil {
+		return pc, ok, err
+	}
 	if pc, ok, err := p.date(i, c); ok || err != nil {
 		return pc, ok, err
 	}
 	if pc, ok, err := p.clock(i, c); ok || err != nil {
 		return pc, ok, err
 	}
-	if pc, ok, err := p.duration(i); ok || err != nil {
+	if c.conn == "for" || c.conn == "на" {
+		if pc, ok, err := p.anyDuration(i); ok || err != nil {
+			return pc, ok, err
+		}
+	} else if pc, ok, err := p.duration(i); ok || err != nil {
 		return pc, ok, err
 	}
 	if n, ok := digits(p.toks[i].norm, 2); ok && c.rng {
