@@ -15,7 +15,9 @@ import (
 // Telegram's fresh signature of the link's own user. Anything else gets a
 // page and leaves the login usable by its owner.
 func TestStartChecksWhoOpenedTheLink(t *testing.T) {
-	signed := func(e *env, start string, fields url.Values) string { return signLogin(e.t, start, testBotToken, fields) }
+	signed := func(e *env, start string, fields url.Values) string {
+		return signLogin(e.t, start, testBotToken, fields)
+	}
 	fields := func(e *env, id int64, age time.Duration) url.Values {
 		return url.Values{"id": {strconv.FormatInt(id, 10)}, "first_name": {"X"}, "auth_date": {strconv.FormatInt(e.clock.Now().Add(-age).Unix(), 10)}}
 	}
