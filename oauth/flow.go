@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -54,52 +53,6 @@ const (
 	MaxSignIns   = 5
 	SignInWindow = 10 * time.Minute
 )
-
-// Check is how /oauth/start makes sure that the person who opens a sign-in
-// link is the Telegram user who asked for it.
-type Check int
-
-const (
-	// CheckTelegram needs the link opened through a login_url button:
-	// Telegram signs who pressed it, and that must be the link's user. It
-	// needs an https PUBLIC_URL whose domain is linked to the bot with
-	// /setdomain in @BotFather.
-	CheckTelegram Check = iota
-	// CheckPage shows a page naming the Telegram account the calendar will
-	// be linked to, with a Continue button, before Google. It is weaker:
-	// the person must read it.
-	CheckPage
-)
-
-// String returns the SIGNIN_CHECK value of c.
-func (c Check) String() string {
-	if c == CheckPage {
-		return "page"
-	}
-	return "telegram"
-}
-
-// ParseCheck reads a SIGNIN_CHECK value: "telegram" or "page".
-func ParseCheck(s string) (Check, error) {
-	switch s {
-	case "telegram":
-		return CheckTelegram, nil
-	case "page":
-		return CheckPage, nil
-	}
-	return 0, fmt.Errorf("sign-in check %q is not telegram or page", s)
-}
-
-// LoginURLWorks reports whether Telegram accepts login_url buttons to
-// publicURL: an https URL whose host has a dot.
-func LoginURLWorks(publicURL string) bool {
-	u, err := url.Parse(publicURL)
-	if err != nil || u.Scheme != "https" {
-		return false
-	}
-	h := u.Hostname()
-	return strings.Contains(h, ".") && !strings.HasPrefix(h, ".") && !strings.HasSuffix(h, ".")
-}
 
 // Config is what a Flow needs. Every URL comes from configuration: the
 // redirect URI in particular is never derived from request headers.

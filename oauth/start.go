@@ -15,11 +15,6 @@ import (
 	"github.com/calbot/calbot/storage"
 )
 
-// confirmCookie carries the token that the Continue form of CheckPage must
-// echo: a cross-site POST does not carry a SameSite=Lax cookie, so no other
-// site can press Continue for a visitor.
-const confirmCookie = "calbot_confirm"
-
 // errOtherBrowser: the browser lacks the cookie bound to the login.
 var errOtherBrowser = errors.New("browser is not the one that started the sign-in")
 
@@ -43,7 +38,7 @@ func (f *Flow) HandleStart(w http.ResponseWriter, r *http.Request) {
 	who := person(p)
 	if f.check == CheckPage {
 		token := randomValue()
-		f.setCookie(w, confirmCookie, token, int(LoginTTL.Seconds()))
+		f.setCookie(w, confirmCookie(s), token, int(s.Expires.Sub(f.now()).Seconds())+1)
 		renderPage(w, http.StatusOK, lang, pageConfirm, pageData{Telegram: who.Name(), FormTarget: origin(f.cfg.AuthURL),
 			Form: &confirmForm{Action: f.cfg.PublicURL + "/oauth/start", State: state, Confirm: token}})
 		return
@@ -77,14 +72,14 @@ func (f *Flow) HandleContinue(w http.ResponseWriter, r *http.Request) {
 		renderPage(w, http.StatusBadRequest, pageLang("", r), pageInvalid, pageData{})
 		return
 	}
-	c, err := r.Cookie(confirmCookie)
+	c, err := r.Cookie(confirmCookie(s))
 	if err != nil || !hmac.Equal([]byte(c.Value), []byte(r.PostForm.Get("confirm"))) || c.Value == "" {
 		f.log.Info("sign-in continue refused: confirm cookie missing or wrong", "chat_id", s.ChatID)
 		f.cfg.Metrics.connect("other_browser")
 		renderPage(w, http.StatusForbidden, pageLang(p.Lang, r), pageOtherBrowser, pageData{})
 		return
 	}
-	f.setCookie(w, confirmCookie, "", -1)
+	f.setCookie(w, confirmCookie(s), "", -1)
 	f.toGoogle(w, r, state, s, http.StatusSeeOther)
 }
 
@@ -138,6 +133,13 @@ func sameBrowser(p storage.Pending, value string) bool {
 // chats in one browser do not undo each other. The nonce is not secret.
 func browserCookie(s State) string {
 	return "calbot_login_" + base64.RawURLEncoding.EncodeToString(s.Nonce[:9])
+}
+
+// confirmCookie names the cookie that carries the token the Continue form
+// of CheckPage must echo: a cross-site POST does not carry a SameSite=Lax
+// cookie, so no other site can press Continue for a visitor.
+func confirmCookie(s State) string {
+	return "calbot_confirm_" + base64.RawURLEncoding.EncodeToString(s.Nonce[:9])
 }
 
 // setCookie sets (maxAge > 0) or deletes (maxAge < 0) a cookie for /oauth/

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 func TestLoginURLSignsLikeTelegram(t *testing.T) {
@@ -55,5 +57,18 @@ func TestLoginURLRefuses(t *testing.T) {
 				t.Errorf("LoginURL(%q) = %v, want an error about %q", tt.link, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestPressLoginURL(t *testing.T) {
+	srv := NewServer(token)
+	k := keyboard(loginButton("https://calbot.example.com/oauth/start?state=s"), tgbotapi.NewInlineKeyboardButtonData("Undo", "u"))
+	msg := SentMessage{Markup: &k}
+	got, err := srv.PressLoginURL(alice, msg, "Connect")
+	if err != nil || !strings.HasPrefix(got, "https://calbot.example.com/oauth/start?") || !strings.Contains(got, "hash=") {
+		t.Errorf("PressLoginURL = %q, %v; want the signed link", got, err)
+	}
+	if _, err := srv.PressLoginURL(alice, msg, "Undo"); err == nil {
+		t.Error("PressLoginURL on a callback button succeeded")
 	}
 }
