@@ -30,7 +30,10 @@ func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 			renderPage(w, http.StatusForbidden, pageLang(p.Lang, r), pageOtherBrowser, pageData{})
 			return
 		}
-		p, err = f.take(s, func(p storage.Pending) error { return fromSameBrowser(r, s, p) })
+		var taken storage.Pending
+		if taken, err = f.take(s, func(p storage.Pending) error { return fromSameBrowser(r, s, p) }); err == nil {
+			p = taken
+		}
 	}
 	if errors.Is(err, errOtherBrowser) {
 		// Another browser of the same user re-bound the login meanwhile.
