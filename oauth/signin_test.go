@@ -249,3 +249,22 @@ func TestTokenCacheIsBounded(t *testing.T) {
 		t.Errorf("cached %d sources, want the bound, 2", n)
 	}
 }
+
+// TestLastBrowserToPassTheCheckFinishes: the owner may open the link again
+// in another browser; only that one can finish then.
+func TestLastBrowserToPassTheCheckFinishes(t *testing.T) {
+	e := newEnv(t)
+	start := e.begin(chatA, userA, "en")
+	first := e.authURL(start)
+	second := e.browser()
+	resp := e.fetch(second, http.MethodGet, e.pressed(start, userA), nil)
+	if resp.status != http.StatusFound {
+		t.Fatalf("start in the second browser = %d", resp.status)
+	}
+	if got := e.get(e.approve(first, alice)); got.status != http.StatusForbidden {
+		t.Errorf("callback in the first browser = %d, want 403", got.status)
+	}
+	if got := e.fetch(second, http.MethodGet, e.approve(resp.header.Get("Location"), alice), nil); got.status != http.StatusOK {
+		t.Errorf("callback in the second browser = %d, want 200\n%s", got.status, got.body)
+	}
+}
