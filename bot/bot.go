@@ -19,13 +19,16 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/calbot/calbot/calendar"
+	"github.com/calbot/calbot/oauth"
 	"github.com/calbot/calbot/storage"
 )
 
 // Accounts links chats to Google accounts; *oauth.Flow is one.
 type Accounts interface {
-	Begin(ctx context.Context, chatID, userID int64, lang string) (string, error)
-	Disconnect(ctx context.Context, chatID int64) (revoked bool, err error)
+	// Begin starts a sign-in for who in the chat; it returns
+	// oauth.ErrTooManySignIns when the chat asked too often.
+	Begin(ctx context.Context, chatID int64, who oauth.Person, lang string) (oauth.SignIn, error)
+	Disconnect(ctx context.Context, chatID int64) (oauth.Revocation, error)
 	// Account returns the chat's link, or an error wrapping
 	// oauth.ErrNotLinked.
 	Account(chatID int64) (storage.Link, error)

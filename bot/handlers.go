@@ -44,6 +44,8 @@ type chat struct {
 	msgID      int
 	private    bool
 	outcome    *string // where a failure records itself for the metrics; may be nil
+	// who is the user, whom /connect names on the sign-in page.
+	who oauth.Person
 }
 
 // mark records how the command ended, if anyone is counting.
@@ -58,7 +60,8 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 		return
 	}
 	outcome := outcomeOK
-	c := chat{id: m.Chat.ID, userID: m.From.ID, lang: langOf(m.From.LanguageCode), msgID: m.MessageID, private: m.Chat.IsPrivate(), outcome: &outcome}
+	c := chat{id: m.Chat.ID, userID: m.From.ID, lang: langOf(m.From.LanguageCode), msgID: m.MessageID, private: m.Chat.IsPrivate(), outcome: &outcome,
+		who: oauth.Person{ID: m.From.ID, FirstName: m.From.FirstName, Username: m.From.UserName}}
 	name, at, args, isCmd := parseCommand(m.Text)
 	if isCmd && at != "" && !strings.EqualFold(at, b.self.UserName) {
 		return // addressed to another bot in a group
@@ -136,22 +139,32 @@ func (b *Bot) toPrivate(ctx context.Context, c chat, name string) {
 }
 
 func (b *Bot) connect(ctx context.Context, c chat) {
-	link, err := b.cfg.DB.Link(c.id)
+	link, err := b.cfg.Accounts.Account(c.id)
 	linked := err == nil
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+	if err != nil && !errors.Is(err, oauth.ErrNotLinked) {
 		b.fail(ctx, c, "read link", err)
 		return
 	}
-	start, err := b.cfg.Accounts.Begin(ctx, c.id, c.userID, c.lang)
+	in, err := b.cfg.Accounts.Begin(ctx, c.id, c.who, c.lang)
+	if errors.Is(err, oauth.ErrTooManySignIns) {
+		c.mark(outcomeBadInput)
+		b.reply(ctx, c, text(c.lang, msgConnectTooOften), nil)
+		return
+	}
 	if err != nil {
 		b.fail(ctx, c, "begin sign-in", err)
 		return
 	}
-	// Telegram rejects URL buttons to hosts without a dot (localhost): in
-	// local development the link goes in the text, previews off.
-	body, kb := text(c.lang, msgConnectLocal, html.EscapeString(start)), (*tgbotapi.InlineKeyboardMarkup)(nil)
-	if u, err := url.Parse(start); err == nil && strings.Contains(u.Hostname(), ".") {
-		button := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonURL(text(c.lang, msgConnectButton), start)))
+	// A login_url button makes Telegram sign who pressed it. Telegram
+	// rejects URL buttons to hosts without a dot (localhost): in local
+	// development the link goes in the text, previews off.
+	body, kb := text(c.lang, msgConnectLocal, html.EscapeString(in.URL)), (*tgbotapi.InlineKeyboardMarkup)(nil)
+	if in.LoginURL {
+		button := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.InlineKeyboardButton{
+			Text: text(c.lang, msgConnectButton), LoginURL: &tgbotapi.LoginURL{URL: in.URL}}))
+		body, kb = text(c.lang, msgConnect), &button
+	} else if u, err := url.Parse(in.URL); err == nil && strings.Contains(u.Hostname(), ".") {
+		button := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonURL(text(c.lang, msgConnectButton), in.URL)))
 		body, kb = text(c.lang, msgConnect), &button
 	}
 	if linked {
@@ -312,14 +325,16 @@ func (b *Bot) disconnect(ctx context.Context, c chat) {
 	if !ok {
 		return
 	}
-	revoked, err := b.cfg.Accounts.Disconnect(ctx, c.id)
+	grant, err := b.cfg.Accounts.Disconnect(ctx, c.id)
 	switch {
 	case errors.Is(err, oauth.ErrNotLinked):
 		b.reply(ctx, c, text(c.lang, msgNotConnected), nil)
 	case err != nil:
 		b.fail(ctx, c, "disconnect", err)
-	case revoked:
+	case grant == oauth.Revoked:
 		b.reply(ctx, c, text(c.lang, msgDisconnected, html.EscapeString(link.Email)), nil)
+	case grant == oauth.KeptInUse:
+		b.reply(ctx, c, text(c.lang, msgDisconnectedKept, html.EscapeString(link.Email)), nil)
 	default:
 		b.reply(ctx, c, text(c.lang, msgDisconnectedLocalOnly, html.EscapeString(link.Email)), nil)
 	}

@@ -78,6 +78,10 @@ const (
 	msgUnusedRead
 	msgUnusedKeep
 	msgUnusedDate
+	msgDisconnectedKept
+	msgConnectTooOften
+	msgConnectedReplacedKept
+	msgConnectedReplacedNotRevoked
 	numMsgs
 )
 
@@ -134,6 +138,12 @@ var catalog = map[string][numMsgs]string{
 		msgDisconnected:    "Disconnected <b>%s</b>. calbot's access was revoked at Google and nothing about your calendar is stored any more.",
 		msgDisconnectedLocalOnly: "Disconnected <b>%s</b> here, but Google could not be reached to revoke access. " +
 			"To finish, remove calbot at https://myaccount.google.com/permissions.",
+		msgDisconnectedKept: "Disconnected <b>%s</b> from this chat. Another chat of this bot still uses that Google account, " +
+			"so calbot's access at Google was kept for it. Nothing about your calendar is stored for this chat any more.",
+		msgConnectTooOften:       "You asked for many sign-in links in a short time. Wait a few minutes, then send /connect again.",
+		msgConnectedReplacedKept: "Connected as <b>%s</b> (replaces %s, which another chat still uses, so its access was kept). Not you? /disconnect",
+		msgConnectedReplacedNotRevoked: "Connected as <b>%s</b> (replaces %s). Google could not be reached to revoke the access of %s: " +
+			"remove calbot at https://myaccount.google.com/permissions for that account if you no longer want it. Not you? /disconnect",
 		msgNoTitle:         "(no title)",
 		msgAddErrEmpty:     "Tell me what and when, for example <code>/add Lunch tomorrow 13:00-14:00</code>.",
 		msgAddErrTooLong:   "That's too long for an event. Keep it to a short title and a time.",
@@ -217,6 +227,12 @@ var catalog = map[string][numMsgs]string{
 		msgDisconnected:    "Отключено: <b>%s</b>. Доступ calbot отозван в Google, данные о вашем календаре больше не хранятся.",
 		msgDisconnectedLocalOnly: "Отключено здесь: <b>%s</b>, но Google не ответил, и доступ не отозван. " +
 			"Чтобы завершить, удалите calbot на https://myaccount.google.com/permissions.",
+		msgDisconnectedKept: "Отключено от этого чата: <b>%s</b>. Этот аккаунт Google всё ещё подключён в другом чате бота, " +
+			"поэтому доступ calbot в Google для него сохранён. Для этого чата о вашем календаре больше ничего не хранится.",
+		msgConnectTooOften:       "Вы запросили много ссылок для входа за короткое время. Подождите несколько минут и отправьте /connect снова.",
+		msgConnectedReplacedKept: "Подключено: <b>%s</b> (вместо %s; он подключён в другом чате, поэтому его доступ сохранён). Это не вы? /disconnect",
+		msgConnectedReplacedNotRevoked: "Подключено: <b>%s</b> (вместо %s). Google не ответил, и доступ %s не отозван: " +
+			"удалите calbot на https://myaccount.google.com/permissions для того аккаунта, если он больше не нужен. Это не вы? /disconnect",
 		msgNoTitle:         "(без названия)",
 		msgAddErrEmpty:     "Напишите, что и когда, например <code>/add Обед завтра 13:00-14:00</code>.",
 		msgAddErrTooLong:   "Слишком длинно для события. Оставьте короткое название и время.",

@@ -20,6 +20,12 @@ func (b *Bot) Notify(ctx context.Context, r oauth.Result) {
 		body := text(lang, msgConnected, html.EscapeString(r.Email))
 		if r.Replaced != "" && r.Replaced != r.Email {
 			body = text(lang, msgConnectedReplaced, html.EscapeString(r.Email), html.EscapeString(r.Replaced))
+			switch r.ReplacedGrant {
+			case oauth.KeptInUse:
+				body = text(lang, msgConnectedReplacedKept, html.EscapeString(r.Email), html.EscapeString(r.Replaced))
+			case oauth.RevokeFailed:
+				body = text(lang, msgConnectedReplacedNotRevoked, html.EscapeString(r.Email), html.EscapeString(r.Replaced), html.EscapeString(r.Replaced))
+			}
 		}
 		var zone *time.Location
 		err := b.google(r.ChatID, func(ts oauth2.TokenSource) (err error) {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/calbot/calbot/oauth/oauthfake"
+	"github.com/calbot/calbot/storage"
 )
 
 // checkPageHeaders checks what every page a browser gets from /oauth/* must
@@ -35,6 +36,24 @@ func checkPageHeaders(t testing.TB, what string, resp response) {
 	}
 }
 
+// checkBrowserCookie checks the cookie that binds a login to the browser.
+func checkBrowserCookie(t testing.TB, resp response) {
+	t.Helper()
+	var found bool
+	for _, c := range (&http.Response{Header: resp.header}).Cookies() {
+		if !strings.HasPrefix(c.Name, "calbot_login_") {
+			continue
+		}
+		found = true
+		if !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.Path != "/oauth/" || c.MaxAge <= 0 {
+			t.Errorf("browser cookie = %+v, want HttpOnly, Secure, SameSite=Lax, Path=/oauth/, a Max-Age", c)
+		}
+	}
+	if !found {
+		t.Errorf("no browser cookie set: %q", resp.header.Values("Set-Cookie"))
+	}
+}
+
 func TestConnect(t *testing.T) {
 	tests := []struct {
 		name, lang     string
@@ -55,10 +74,11 @@ func TestConnect(t *testing.T) {
 			}
 			state := queryParam(t, start, "state")
 
-			resp := e.get(start)
+			resp := e.get(e.pressed(start, userA))
 			if resp.status != http.StatusFound {
 				t.Fatalf("GET start = %d, want 302\n%s", resp.status, resp.body)
 			}
+			checkBrowserCookie(t, resp)
 			for _, h := range []string{"Cache-Control: no-store", "Referrer-Policy: no-referrer"} {
 				name, want, _ := strings.Cut(h, ": ")
 				if got := resp.header.Get(name); got != want {
@@ -110,7 +130,10 @@ func TestConnect(t *testing.T) {
 				t.Errorf("callback page echoes the code:\n%s", resp.body)
 			}
 
-			want := []Result{{Outcome: Connected, ChatID: chatA, UserID: userA, Lang: tt.lang, Email: alice.Email}}
+			if name := tgUser(userA).Name(); !strings.Contains(resp.body, name) {
+				t.Errorf("callback page does not name the Telegram account %q:\n%s", name, resp.body)
+			}
+			want := []Result{{Outcome: Connected, ChatID: chatA, UserID: userA, Lang: tt.lang, Email: alice.Email, Person: tgUser(userA)}}
 			if diff := cmp.Diff(want, e.gotResults()); diff != "" {
 				t.Errorf("OnResult calls (-want +got):\n%s", diff)
 			}
@@ -153,19 +176,27 @@ func TestConnect(t *testing.T) {
 func TestStartIsSafeToFetchTwice(t *testing.T) {
 	e := newEnv(t)
 	start := e.begin(chatA, userA, "en")
+	// A preview fetches the bare link: it is refused and changes nothing.
+	if resp := e.fetch(e.browser(), http.MethodGet, start, nil); resp.status != http.StatusForbidden {
+		t.Fatalf("GET bare start = %d, want 403", resp.status)
+	}
+	pressed := e.pressed(start, userA)
+	if resp := e.do(http.MethodHead, pressed); resp.status != http.StatusNoContent || len(resp.header.Values("Set-Cookie")) != 0 {
+		t.Errorf("HEAD start = %d, cookies %q; want 204 and none", resp.status, resp.header.Values("Set-Cookie"))
+	}
 	var locs []string
-	for _, method := range []string{http.MethodHead, http.MethodGet, http.MethodGet} {
-		resp := e.do(method, start)
+	for range 2 {
+		resp := e.get(pressed)
 		if resp.status != http.StatusFound {
-			t.Fatalf("%s start = %d, want 302\n%s", method, resp.status, resp.body)
+			t.Fatalf("GET start = %d, want 302\n%s", resp.status, resp.body)
 		}
 		locs = append(locs, resp.header.Get("Location"))
 	}
-	if locs[0] != locs[1] || locs[1] != locs[2] {
+	if locs[0] != locs[1] {
 		t.Errorf("start redirects to different places: %q", locs)
 	}
-	if resp := e.get(e.approve(locs[2], alice)); resp.status != http.StatusOK {
-		t.Fatalf("callback after three fetches of start = %d, want 200\n%s", resp.status, resp.body)
+	if resp := e.get(e.approve(locs[1], alice)); resp.status != http.StatusOK {
+		t.Fatalf("callback after fetches of start = %d, want 200\n%s", resp.status, resp.body)
 	}
 	if got := e.link(chatA).Email; got != alice.Email {
 		t.Errorf("linked %q, want %q", got, alice.Email)
@@ -196,17 +227,27 @@ func TestCallbackIgnoresUnknownParams(t *testing.T) {
 func TestRelink(t *testing.T) {
 	tests := []struct {
 		name         string
+		other        *oauthfake.Account // linked to chat B first, if not nil
 		chat2        int64
 		first, again oauthfake.Account
 		wantReplaced string
+		wantGrant    Revocation
+		oldRevoked   bool
 	}{
-		{"same chat, other account", chatA, alice, bob, alice.Email},
-		{"same chat, same account", chatA, alice, alice, alice.Email},
-		{"other chat", chatB, alice, bob, ""},
+		{"same chat, other account", nil, chatA, alice, bob, alice.Email, Revoked, true},
+		// Google revokes an account's whole grant: revoking the old token
+		// would cut off the new one.
+		{"same chat, same account", nil, chatA, alice, alice, alice.Email, KeptInUse, false},
+		{"same chat, old account linked in another chat", &alice, chatA, alice, bob, alice.Email, KeptInUse, false},
+		{"other chat", nil, chatB, alice, bob, "", Revoked, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
+			var otherLink storage.Link
+			if tt.other != nil {
+				otherLink = e.connect(chatB, userB, *tt.other)
+			}
 			old := e.connect(chatA, userA, tt.first)
 			// The first source caches the old grant; re-linking must drop it.
 			if _, err := e.flow.TokenSource(chatA).Token(); err != nil {
@@ -215,28 +256,29 @@ func TestRelink(t *testing.T) {
 			cur := e.connect(tt.chat2, userA, tt.again)
 
 			results := e.gotResults()
-			if len(results) != 2 {
-				t.Fatalf("OnResult called %d times, want 2: %+v", len(results), results)
-			}
-			want := Result{Outcome: Connected, ChatID: tt.chat2, UserID: userA, Lang: "en", Email: tt.again.Email, Replaced: tt.wantReplaced}
-			if results[1] != want {
-				t.Errorf("second result = %+v, want %+v", results[1], want)
+			last := results[len(results)-1]
+			want := Result{Outcome: Connected, ChatID: tt.chat2, UserID: userA, Lang: "en", Email: tt.again.Email, Person: tgUser(userA),
+				Replaced: tt.wantReplaced, ReplacedGrant: tt.wantGrant}
+			if last != want {
+				t.Errorf("last result = %+v, want %+v", last, want)
 			}
 			if cur.Sub != tt.again.Sub {
 				t.Errorf("chat %d linked to %s, want %s", tt.chat2, cur.Sub, tt.again.Sub)
 			}
-			replaced := tt.wantReplaced != ""
-			if got := e.g.Revoked(old.RefreshToken); got != replaced {
-				t.Errorf("old refresh token revoked = %v, want %v", got, replaced)
+			if got := e.g.Revoked(old.RefreshToken); got != tt.oldRevoked {
+				t.Errorf("old refresh token revoked = %v, want %v", got, tt.oldRevoked)
 			}
 			if e.g.Revoked(cur.RefreshToken) {
 				t.Errorf("new refresh token revoked")
+			}
+			if tt.other != nil && e.g.Revoked(otherLink.RefreshToken) {
+				t.Errorf("chat %d's grant was revoked by chat %d's re-link", chatB, chatA)
 			}
 			tok, err := e.flow.TokenSource(tt.chat2).Token()
 			if err != nil || tok.AccessToken != cur.AccessToken {
 				t.Errorf("Token of chat %d after re-link = %v, %v; want the new grant's access token", tt.chat2, tok, err)
 			}
-			if !replaced {
+			if tt.chat2 != chatA {
 				if got := e.link(chatA); got.RefreshToken != old.RefreshToken {
 					t.Errorf("chat %d's link changed when chat %d linked", chatA, tt.chat2)
 				}

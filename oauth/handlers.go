@@ -14,45 +14,50 @@ import (
 	"github.com/calbot/calbot/storage"
 )
 
-// HandleStart serves GET (and HEAD) /oauth/start?state=…: it checks the state
-// and redirects to Google's consent page. It does not use the state up, so a
-// link preview or a second tap does no harm; the callback does.
-func (f *Flow) HandleStart(w http.ResponseWriter, r *http.Request) {
-	state := r.URL.Query().Get("state")
-	p, err := f.verify(state, false)
-	if err != nil {
-		f.log.Info("sign-in link refused", "step", "start", "err", err)
-		renderPage(w, http.StatusBadRequest, pageLang("", r), pageInvalid, "")
-		return
-	}
-	u := f.oauth.AuthCodeURL(state, oauth2.AccessTypeOffline, oauth2.ApprovalForce, oauth2.S256ChallengeOption(p.Verifier))
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	http.Redirect(w, r, u, http.StatusFound)
-}
-
 // HandleCallback serves GET /oauth/callback, where Google sends the browser
-// back. The state is used up first, so a replayed callback changes nothing;
-// the code is exchanged exactly once, never retried.
+// back. Only the browser that passed the check at /oauth/start may finish:
+// any other gets a page and changes nothing, so a forwarded consent page or
+// a stranger's error= cannot spend the login. The state is then used up
+// first, so a replayed callback changes nothing; the code is exchanged
+// exactly once, never retried.
 func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	p, err := f.verify(q.Get("state"), true)
+	s, p, err := f.lookup(q.Get("state"))
+	if err == nil {
+		if err = fromSameBrowser(r, s, p); err != nil {
+			f.log.Info("sign-in callback refused", "chat_id", s.ChatID, "err", err)
+			f.cfg.Metrics.connect("other_browser")
+			renderPage(w, http.StatusForbidden, pageLang(p.Lang, r), pageOtherBrowser, pageData{})
+			return
+		}
+		var taken storage.Pending
+		if taken, err = f.take(s, func(p storage.Pending) error { return fromSameBrowser(r, s, p) }); err == nil {
+			p = taken
+		}
+	}
+	if errors.Is(err, errOtherBrowser) {
+		// Another browser of the same user re-bound the login meanwhile.
+		f.log.Info("sign-in callback refused", "chat_id", s.ChatID, "err", err)
+		renderPage(w, http.StatusForbidden, pageLang(p.Lang, r), pageOtherBrowser, pageData{})
+		return
+	}
 	if err != nil {
 		f.log.Info("sign-in link refused", "step", "callback", "err", err)
 		f.cfg.Metrics.connect("invalid_state")
-		renderPage(w, http.StatusBadRequest, pageLang("", r), pageInvalid, "")
+		renderPage(w, http.StatusBadRequest, pageLang("", r), pageInvalid, pageData{})
 		return
 	}
+	f.setCookie(w, browserCookie(s), "", -1)
 	lang := pageLang(p.Lang, r)
 	// The exchange must not die with the browser's connection: the code
 	// cannot be used twice.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
 	defer cancel()
-	res := Result{ChatID: p.ChatID, UserID: p.UserID, Lang: p.Lang}
+	res := Result{ChatID: p.ChatID, UserID: p.UserID, Lang: p.Lang, Person: person(p)}
 	finish := func(status int, pg page, o Outcome) {
 		res.Outcome = o
 		f.cfg.OnResult(ctx, res)
-		renderPage(w, status, lang, pg, res.Email)
+		renderPage(w, status, lang, pg, pageData{Email: res.Email, Telegram: res.Person.Name()})
 	}
 
 	if e := q.Get("error"); e != "" {
@@ -93,20 +98,21 @@ func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 
 	f.rebase(tok)
 	scope, _ := tok.Extra("scope").(string)
+	claims, claimsErr := idClaims(tok)
+	// A grant calbot does not keep is given back, unless a stored link uses
+	// the same account: Google would revoke that link's grant with it.
+	giveBack := func() { f.revokeUnused(ctx, p.ChatID, claims.Sub, firstNonEmpty(tok.RefreshToken, tok.AccessToken)) }
 	if !hasCalendarScope(scope) {
 		f.log.Info("grant lacks the calendar scope", "chat_id", p.ChatID)
 		f.cfg.Metrics.connect("missing_scope")
-		if err := f.Revoke(ctx, firstNonEmpty(tok.RefreshToken, tok.AccessToken)); err != nil {
-			f.log.Warn("revoke of partial grant failed", "chat_id", p.ChatID, "err", err)
-		}
+		giveBack()
 		finish(http.StatusOK, pageMissingScope, MissingScope)
 		return
 	}
-	claims, err := idClaims(tok)
-	if err != nil || tok.RefreshToken == "" {
-		f.log.Warn("token response incomplete", "chat_id", p.ChatID, "err", err, "has_refresh_token", tok.RefreshToken != "")
+	if claimsErr != nil || tok.RefreshToken == "" {
+		f.log.Warn("token response incomplete", "chat_id", p.ChatID, "err", claimsErr, "has_refresh_token", tok.RefreshToken != "")
 		f.cfg.Metrics.connect("incomplete")
-		f.Revoke(ctx, firstNonEmpty(tok.RefreshToken, tok.AccessToken))
+		giveBack()
 		finish(http.StatusBadGateway, pageFailed, Failed)
 		return
 	}
@@ -120,20 +126,16 @@ func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		f.log.Error("store grant failed", "chat_id", p.ChatID, "err", err)
 		f.cfg.Metrics.connect("storage_error")
-		f.Revoke(ctx, tok.RefreshToken)
+		giveBack()
 		finish(http.StatusInternalServerError, pageFailed, Failed)
 		return
 	}
 	f.forget(p.ChatID)
 	if replaced {
 		res.Replaced = old.Email
-		// Google keeps 100 refresh tokens per account and client and drops
-		// the oldest silently: give the old one back.
-		if old.RefreshToken != "" && old.RefreshToken != link.RefreshToken {
-			if err := f.Revoke(ctx, old.RefreshToken); err != nil {
-				f.log.Warn("revoke of replaced grant failed", "chat_id", p.ChatID, "err", err)
-			}
-		}
+		// The old grant is given back unless its account is still linked,
+		// here (a re-link to the same account) or in another chat.
+		res.ReplacedGrant = f.revokeUnused(ctx, p.ChatID, old.Sub, old.RefreshToken)
 	}
 	res.Email = claims.Email
 	f.log.Info("chat connected", "chat_id", p.ChatID, "relinked", replaced)

@@ -3,13 +3,22 @@ package oauth
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"html"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +36,9 @@ const (
 
 	chatA, userA = int64(1001), int64(501)
 	chatB, userB = int64(2002), int64(502)
+
+	// testBotToken keys Telegram's login_url signatures.
+	testBotToken = "123456:AAH-test-bot-token-Kq2mW7xZ0pLvR4sT9yU"
 )
 
 var (
@@ -81,7 +93,7 @@ type env struct {
 	db     *storage.DB
 	clock  *fakeClock
 	app    *httptest.Server
-	client *http.Client // does not follow redirects
+	client *http.Client // the user's browser: keeps cookies, does not follow redirects
 	logs   *syncBuffer
 
 	mu      sync.Mutex
@@ -100,7 +112,7 @@ func newEnv(t testing.TB, opts ...func(*Config)) *env {
 	// The app server must exist before the fake, which needs the exact
 	// redirect URI; its handler is filled in below.
 	mux := http.NewServeMux()
-	app := httptest.NewServer(mux)
+	app := httptest.NewTLSServer(mux)
 	t.Cleanup(app.Close)
 
 	// The clock starts at the real time: x/oauth2 computes expiries with
@@ -122,11 +134,8 @@ func newEnv(t testing.TB, opts ...func(*Config)) *env {
 		clock: clock,
 		app:   app,
 		logs:  &syncBuffer{},
-		client: &http.Client{
-			Timeout:       10 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
 	}
+	e.client = e.browser()
 	cfg := Config{
 		ClientID:     testClientID,
 		ClientSecret: testSecret,
@@ -135,6 +144,7 @@ func newEnv(t testing.TB, opts ...func(*Config)) *env {
 		RevokeURL:    g.RevokeURL(),
 		PublicURL:    app.URL,
 		StateKey:     flowKey,
+		BotToken:     testBotToken,
 		HTTPClient:   &http.Client{Timeout: 10 * time.Second},
 		Now:          clock.Now,
 		Logger:       slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -149,14 +159,17 @@ func newEnv(t testing.TB, opts ...func(*Config)) *env {
 	}
 	e.flow = New(cfg, db)
 	mux.HandleFunc("GET /oauth/start", e.flow.HandleStart)
+	mux.HandleFunc("POST /oauth/start", e.flow.HandleContinue)
 	mux.HandleFunc("GET /oauth/callback", e.flow.HandleCallback)
 
 	t.Cleanup(func() {
-		if u := g.Unexpected(); len(u) > 0 && !e.allowUnexpected {
-			t.Errorf("fake Google saw what a correct client never sends:\n%s", strings.Join(u, "\n"))
+		if e.allowUnexpected {
+			g.TakeUnexpected() // checked by the test; the fake reports the rest
 		}
-		if strings.Contains(e.logs.String(), testSecret) {
-			t.Errorf("the client secret was logged:\n%s", e.logs)
+		for _, secret := range []string{testSecret, testBotToken, strings.Split(testBotToken, ":")[1]} {
+			if strings.Contains(e.logs.String(), secret) {
+				t.Errorf("a secret was logged:\n%s", e.logs)
+			}
 		}
 	})
 	return e
@@ -169,7 +182,19 @@ type response struct {
 	body   string
 }
 
-// get fetches rawURL like a browser would, without following redirects.
+// browser returns a new browser: it trusts the app's certificate, keeps
+// cookies and does not follow redirects.
+func (e *env) browser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{
+		Transport:     e.app.Client().Transport,
+		Jar:           jar,
+		Timeout:       10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// get fetches rawURL in the user's browser, without following redirects.
 // header holds optional request header pairs.
 func (e *env) get(rawURL string, header ...string) response {
 	e.t.Helper()
@@ -178,44 +203,120 @@ func (e *env) get(rawURL string, header ...string) response {
 
 func (e *env) do(method, rawURL string, header ...string) response {
 	e.t.Helper()
-	req, err := http.NewRequest(method, rawURL, nil)
+	return e.fetch(e.client, method, rawURL, nil, header...)
+}
+
+// fetch sends a request with browser c; body, if not nil, is posted as a
+// form.
+func (e *env) fetch(c *http.Client, method, rawURL string, body url.Values, header ...string) response {
+	e.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		rd = strings.NewReader(body.Encode())
+	}
+	req, err := http.NewRequest(method, rawURL, rd)
 	if err != nil {
 		e.t.Fatalf("%s %s: %v", method, rawURL, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := e.client.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		e.t.Fatalf("%s %s: %v", method, rawURL, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	got, err := io.ReadAll(resp.Body)
 	if err != nil {
 		e.t.Fatalf("%s %s: read body: %v", method, rawURL, err)
 	}
-	return response{status: resp.StatusCode, header: resp.Header, body: string(body)}
+	return response{status: resp.StatusCode, header: resp.Header, body: string(got)}
 }
 
 // begin starts a sign-in and returns the link the chat would get.
 func (e *env) begin(chatID, userID int64, lang string) string {
 	e.t.Helper()
-	start, err := e.flow.Begin(context.Background(), chatID, userID, lang)
+	in, err := e.flow.Begin(context.Background(), chatID, tgUser(userID), lang)
 	if err != nil {
 		e.t.Fatalf("Begin(%d, %d, %q): %v", chatID, userID, lang, err)
 	}
-	return start
+	if in.LoginURL != (e.flow.Check() == CheckTelegram) {
+		e.t.Fatalf("Begin says LoginURL %v with check %v", in.LoginURL, e.flow.Check())
+	}
+	return in.URL
 }
 
-// authURL follows the start link to Google's consent page URL.
+// tgUser is the Telegram user with id, as tests name them.
+func tgUser(id int64) Person {
+	return Person{ID: id, FirstName: "User " + strconv.FormatInt(id, 10), Username: "user" + strconv.FormatInt(id, 10)}
+}
+
+// pressed returns link as Telegram opens a login_url button that user
+// pressed at the flow's now: with the user's identity signed.
+func (e *env) pressed(link string, user int64) string {
+	e.t.Helper()
+	return signLogin(e.t, link, testBotToken, url.Values{
+		"id": {strconv.FormatInt(user, 10)}, "first_name": {"User"}, "username": {"user" + strconv.FormatInt(user, 10)},
+		"auth_date": {strconv.FormatInt(e.clock.Now().Unix(), 10)},
+	})
+}
+
+// signLogin appends fields to link with Telegram's hash keyed by token, as
+// https://core.telegram.org/widgets/login#checking-authorization describes.
+func signLogin(t testing.TB, link, token string, fields url.Values) string {
+	t.Helper()
+	keys := slices.Sorted(maps.Keys(fields))
+	lines := make([]string, len(keys))
+	for i, k := range keys {
+		lines[i] = k + "=" + fields.Get(k)
+	}
+	secret := sha256.Sum256([]byte(token))
+	mac := hmac.New(sha256.New, secret[:])
+	mac.Write([]byte(strings.Join(lines, "\n")))
+	kv := []string{"hash", hex.EncodeToString(mac.Sum(nil))}
+	for _, k := range keys {
+		kv = append(kv, k, fields.Get(k))
+	}
+	return withQuery(t, link, kv...)
+}
+
+// authURL opens the start link as its user would, from Telegram or through
+// the page, and returns the URL of Google's consent page.
 func (e *env) authURL(start string) string {
 	e.t.Helper()
-	resp := e.get(start)
+	s, err := ParseState(flowKey, queryParam(e.t, start, "state"), e.clock.Now())
+	if err != nil {
+		e.t.Fatalf("ParseState: %v", err)
+	}
+	var resp response
+	if e.flow.Check() == CheckTelegram {
+		resp = e.get(e.pressed(start, s.UserID))
+	} else {
+		resp = e.cont(e.client, e.get(start))
+	}
 	loc := resp.header.Get("Location")
-	if resp.status != http.StatusFound || !strings.HasPrefix(loc, e.g.AuthURL()+"?") {
-		e.t.Fatalf("GET %s = %d, Location %q; want 302 to %s", start, resp.status, loc, e.g.AuthURL())
+	if (resp.status != http.StatusFound && resp.status != http.StatusSeeOther) || !strings.HasPrefix(loc, e.g.AuthURL()+"?") {
+		e.t.Fatalf("open %s = %d, Location %q; want a redirect to %s\n%s", start, resp.status, loc, e.g.AuthURL(), resp.body)
 	}
 	return loc
+}
+
+var formField = regexp.MustCompile(`name="(state|confirm)" value="([^"]*)"`)
+
+// cont presses Continue on the confirm page (of CheckPage) in browser c.
+func (e *env) cont(c *http.Client, page response) response {
+	e.t.Helper()
+	form := url.Values{}
+	for _, m := range formField.FindAllStringSubmatch(page.body, -1) {
+		form.Set(m[1], html.UnescapeString(m[2]))
+	}
+	if form.Get("state") == "" {
+		e.t.Fatalf("no Continue form on the page:\n%s", page.body)
+	}
+	return e.fetch(c, http.MethodPost, e.app.URL+"/oauth/start", form)
 }
 
 // approve presses Allow on Google's page as acct and returns where Google

@@ -26,6 +26,9 @@ var pageNames = map[page]string{
 	pageMissingScope:  "missing-scope",
 	pageFailed:        "failed",
 	pageMisconfigured: "misconfigured",
+	pageOtherAccount:  "other-account",
+	pageOtherBrowser:  "other-browser",
+	pageConfirm:       "confirm",
 }
 
 func TestPageCatalogue(t *testing.T) {
@@ -47,6 +50,16 @@ func TestPageCatalogue(t *testing.T) {
 			}
 			if got := strings.Count(tt.text.Body, "{{.Email}}"); got != wantEmail {
 				t.Errorf("page %s in %s has {{.Email}} %d times, want %d", name, tt.lang, got, wantEmail)
+			}
+			wantTelegram := 0
+			if p == pageConnected || p == pageConfirm {
+				wantTelegram = 1
+			}
+			if got := strings.Count(tt.text.Body, "{{.Telegram}}"); got != wantTelegram {
+				t.Errorf("page %s in %s has {{.Telegram}} %d times, want %d", name, tt.lang, got, wantTelegram)
+			}
+			if (tt.text.Button != "") != (p == pageConfirm) {
+				t.Errorf("page %s in %s has button %q", name, tt.lang, tt.text.Button)
 			}
 		}
 		if en == ru {
@@ -70,7 +83,11 @@ func TestPagesGolden(t *testing.T) {
 	for _, lang := range []string{"en", "ru"} {
 		for _, p := range slices.Sorted(maps.Keys(pageNames)) {
 			rec := httptest.NewRecorder()
-			renderPage(rec, http.StatusOK, lang, p, "alice@example.com")
+			d := pageData{Email: "alice@example.com", Telegram: Person{FirstName: "Alice", Username: "alice"}.Name()}
+			if p == pageConfirm {
+				d.Form, d.FormTarget = &confirmForm{Action: "https://calbot.example.com/oauth/start", State: "STATE", Confirm: "CONFIRM"}, "https://accounts.google.com"
+			}
+			renderPage(rec, http.StatusOK, lang, p, d)
 			fmt.Fprintf(&got, "==== %s %s\n", pageNames[p], lang)
 			for _, k := range slices.Sorted(maps.Keys(rec.Header())) {
 				fmt.Fprintf(&got, "%s: %s\n", k, rec.Header().Get(k))
@@ -99,19 +116,23 @@ func TestPagesGolden(t *testing.T) {
 func TestRenderPage(t *testing.T) {
 	tests := []struct {
 		name, lang, email string
+		tg                string
 		p                 page
 		want, notWant     string
 	}{
-		{"email shown", "en", "alice@example.com", pageConnected, "(alice@example.com)", ""},
-		{"email escaped", "en", `<b>"x"</b>@example.com`, pageConnected, "&lt;b&gt;&#34;x&#34;&lt;/b&gt;@example.com", "<b>"},
-		{"template in email is not run", "ru", "{{.Lang}}@example.com", pageConnected, "{{.Lang}}@example.com", ""},
-		{"unknown language falls back to english", "de", "", pageDenied, pages["en"][pageDenied].Title, ""},
-		{"russian", "ru", "", pageInvalid, `<html lang="ru">`, ""},
+		{"email shown", "en", "alice@example.com", "", pageConnected, "(alice@example.com)", ""},
+		{"email escaped", "en", `<b>"x"</b>@example.com`, "", pageConnected, "&lt;b&gt;&#34;x&#34;&lt;/b&gt;@example.com", "<b>"},
+		{"template in email is not run", "ru", "{{.Lang}}@example.com", "", pageConnected, "{{.Lang}}@example.com", ""},
+		{"telegram name shown", "en", "a@example.com", "Alice (@alice)", pageConnected, "Telegram account Alice (@alice)", ""},
+		{"telegram name escaped", "en", "", `<script>x</script>`, pageConfirm, "&lt;script&gt;", "<script>"},
+		{"template in telegram name is not run", "en", "", "{{.Email}}", pageConfirm, "{{.Email}}", ""},
+		{"unknown language falls back to english", "de", "", "", pageDenied, pages["en"][pageDenied].Title, ""},
+		{"russian", "ru", "", "", pageInvalid, `<html lang="ru">`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			renderPage(rec, http.StatusTeapot, tt.lang, tt.p, tt.email)
+			renderPage(rec, http.StatusTeapot, tt.lang, tt.p, pageData{Email: tt.email, Telegram: tt.tg})
 			body := rec.Body.String()
 			if rec.Code != http.StatusTeapot {
 				t.Errorf("status = %d, want %d", rec.Code, http.StatusTeapot)

@@ -222,7 +222,7 @@ func TestCallbackOutcomes(t *testing.T) {
 				t.Errorf("GET callback = %d\n%s\nwant %d and %q", resp.status, resp.body, tt.wantStatus, pages["en"][tt.wantPage].Title)
 			}
 			checkPageHeaders(t, "callback", resp)
-			want := []Result{{Outcome: tt.wantOutcome, ChatID: chatA, UserID: userA, Lang: "en"}}
+			want := []Result{{Outcome: tt.wantOutcome, ChatID: chatA, UserID: userA, Lang: "en", Person: tgUser(userA)}}
 			if diff := cmp.Diff(want, e.gotResults()); diff != "" {
 				t.Errorf("OnResult calls (-want +got):\n%s", diff)
 			}
@@ -281,7 +281,7 @@ func FuzzCallbackQuery(f *testing.F) {
 	var want bytes.Buffer
 	{
 		rec := httptest.NewRecorder()
-		renderPage(rec, http.StatusBadRequest, "en", pageInvalid, "")
+		renderPage(rec, http.StatusBadRequest, "en", pageInvalid, pageData{})
 		want.Write(rec.Body.Bytes())
 	}
 	f.Fuzz(func(t *testing.T, raw string) {

@@ -40,3 +40,30 @@ func (f *Flow) Revoke(ctx context.Context, token string) error {
 	}
 	return fmt.Errorf("revoke grant: google answered %s %s", resp.Status, e.Error)
 }
+
+// revokeUnused revokes token, a grant of the Google account sub that chatID
+// stopped using, unless a stored link still uses that account. Google
+// revokes an account's whole grant to this client, every token of it, when
+// any one token is revoked: revoking while another chat (or this chat,
+// re-linked to the same account) uses the account would cut that link off.
+// A grant whose account is unknown is kept for the same reason.
+func (f *Flow) revokeUnused(ctx context.Context, chatID int64, sub, token string) Revocation {
+	if sub == "" {
+		f.log.Warn("grant of an unknown account not revoked", "chat_id", chatID)
+		return KeptInUse
+	}
+	chats, err := f.db.LinkedChats(sub)
+	if err != nil {
+		f.log.Error("cannot tell whether another chat uses the account; not revoked", "chat_id", chatID, "err", err)
+		return RevokeFailed
+	}
+	if len(chats) > 0 {
+		f.log.Info("grant kept: the account is linked elsewhere", "chat_id", chatID, "links", len(chats))
+		return KeptInUse
+	}
+	if err := f.Revoke(ctx, token); err != nil {
+		f.log.Warn("revoke failed", "chat_id", chatID, "err", err)
+		return RevokeFailed
+	}
+	return Revoked
+}

@@ -14,27 +14,79 @@ import (
 	"github.com/calbot/calbot/storage"
 )
 
-// TokenSource returns the chat's token source. There is one per chat, so
-// concurrent commands of a chat share one refresh; a refreshed token is
-// saved before it is used. Its Token returns ErrNotLinked when the chat has
-// no grant, and ErrRevoked (with the *oauth2.RetrieveError inside) after
-// deleting a grant that Google refused.
+// TokenSource returns the chat's token source. Concurrent commands of a
+// chat share one refresh; a refreshed token is saved before it is used. Its
+// Token returns ErrNotLinked when the chat has no grant, and ErrRevoked
+// (with the *oauth2.RetrieveError inside) after deleting a grant that
+// Google refused. Only linked chats are kept in memory, at most
+// Config.TokenCache of them, the least recently used going first.
 func (f *Flow) TokenSource(chatID int64) oauth2.TokenSource {
+	return chatTokens{f: f, chatID: chatID}
+}
+
+type chatTokens struct {
+	f      *Flow
+	chatID int64
+}
+
+func (c chatTokens) Token() (*oauth2.Token, error) {
+	s, err := c.f.source(c.chatID)
+	if err != nil {
+		return nil, err
+	}
+	return s.Token()
+}
+
+// source returns the chat's cached source, or caches one if the chat is
+// linked. A chat with no link adds nothing.
+func (f *Flow) source(chatID int64) (*chatSource, error) {
+	f.mu.Lock()
+	if e, ok := f.sources[chatID]; ok {
+		f.lru.MoveToFront(e)
+		f.mu.Unlock()
+		return e.Value.(*chatSource), nil
+	}
+	f.mu.Unlock()
+	l, err := f.db.Link(chatID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, ErrNotLinked
+	}
+	if err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s, ok := f.sources[chatID]
-	if !ok {
-		s = &chatSource{f: f, chatID: chatID}
-		f.sources[chatID] = s
+	if e, ok := f.sources[chatID]; ok { // cached meanwhile
+		f.lru.MoveToFront(e)
+		return e.Value.(*chatSource), nil
 	}
-	return s
+	s := &chatSource{f: f, chatID: chatID,
+		tok: &oauth2.Token{AccessToken: l.AccessToken, TokenType: l.TokenType, RefreshToken: l.RefreshToken, Expiry: l.Expiry}, rt: l.RefreshToken}
+	f.sources[chatID] = f.lru.PushFront(s)
+	for f.lru.Len() > f.cfg.TokenCache {
+		old := f.lru.Back()
+		f.lru.Remove(old)
+		delete(f.sources, old.Value.(*chatSource).chatID)
+	}
+	return s, nil
+}
+
+// cached is how many chats' sources are in memory, for tests.
+func (f *Flow) cached() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lru.Len()
 }
 
 // forget drops the chat's cached token, so the next use reads the database.
 func (f *Flow) forget(chatID int64) {
 	f.mu.Lock()
-	s := f.sources[chatID]
-	delete(f.sources, chatID)
+	var s *chatSource
+	if e, ok := f.sources[chatID]; ok {
+		s = e.Value.(*chatSource)
+		f.lru.Remove(e)
+		delete(f.sources, chatID)
+	}
 	f.mu.Unlock()
 	if s != nil {
 		s.mu.Lock()
@@ -46,7 +98,10 @@ func (f *Flow) forget(chatID int64) {
 // ExpireToken makes the chat's next Token refresh, for when Google refused
 // an access token that looked valid (it does so at once after a revocation).
 func (f *Flow) ExpireToken(chatID int64) {
-	s := f.TokenSource(chatID).(*chatSource)
+	s, err := f.source(chatID)
+	if err != nil {
+		return // not linked: nothing to refresh
+	}
 	s.mu.Lock()
 	s.stale = true
 	s.mu.Unlock()

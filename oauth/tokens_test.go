@@ -165,18 +165,21 @@ func TestTokenSourceRevoked(t *testing.T) {
 
 func TestDisconnect(t *testing.T) {
 	tests := []struct {
-		name        string
-		linked      bool
-		google      func(e *env, l storage.Link)
-		wantRevoked bool
-		wantErr     error
+		name    string
+		linked  bool
+		setup   func(e *env, l storage.Link)
+		want    Revocation
+		revokes int // requests to Google's revocation endpoint
+		wantErr error
 	}{
-		{"revoked at google", true, func(*env, storage.Link) {}, true, nil},
-		{"already revoked by the user", true, func(e *env, l storage.Link) { e.g.RevokeAll(l.Sub) }, true, nil},
+		{"revoked at google", true, func(*env, storage.Link) {}, Revoked, 1, nil},
+		{"already revoked by the user", true, func(e *env, l storage.Link) { e.g.RevokeAll(l.Sub) }, Revoked, 1, nil},
 		{"google fails", true, func(e *env, _ storage.Link) {
 			e.g.FailNext(oauthfake.RevokePath, 1, http.StatusInternalServerError, "<html>oops</html>")
-		}, false, nil},
-		{"not linked", false, nil, false, ErrNotLinked},
+		}, RevokeFailed, 1, nil},
+		{"another chat uses the account", true, func(e *env, _ storage.Link) { e.connect(chatB, userB, alice) }, KeptInUse, 0, nil},
+		{"another chat uses another account", true, func(e *env, _ storage.Link) { e.connect(chatB, userB, bob) }, Revoked, 1, nil},
+		{"not linked", false, nil, 0, 0, ErrNotLinked},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -188,28 +191,29 @@ func TestDisconnect(t *testing.T) {
 				if _, err := e.flow.TokenSource(chatA).Token(); err != nil {
 					t.Fatalf("Token(): %v", err)
 				}
-				tt.google(e, l)
+				tt.setup(e, l)
 			}
 
-			revoked, err := e.flow.Disconnect(context.Background(), chatA)
-			if revoked != tt.wantRevoked || !errors.Is(err, tt.wantErr) {
-				t.Errorf("Disconnect(%d) = %v, %v; want %v, %v", chatA, revoked, err, tt.wantRevoked, tt.wantErr)
+			got, err := e.flow.Disconnect(context.Background(), chatA)
+			if got != tt.want || !errors.Is(err, tt.wantErr) {
+				t.Errorf("Disconnect(%d) = %v, %v; want %v, %v", chatA, got, err, tt.want, tt.wantErr)
 			}
 			e.noLink(chatA)
 			if _, err := e.flow.TokenSource(chatA).Token(); !errors.Is(err, ErrNotLinked) {
 				t.Errorf("Token() after Disconnect = %v, want ErrNotLinked", err)
 			}
-			if !tt.linked {
-				if got := e.g.Requests("revoke"); got != 0 {
-					t.Errorf("Requests(revoke) = %d, want 0", got)
-				}
-				return
+			if got := e.g.Requests("revoke"); got != tt.revokes {
+				t.Errorf("Requests(revoke) = %d, want %d", got, tt.revokes)
 			}
-			if got := e.g.Requests("revoke"); got != 1 {
-				t.Errorf("Requests(revoke) = %d, want 1", got)
-			}
-			if tt.wantRevoked && !e.g.Revoked(l.RefreshToken) {
+			if tt.linked && tt.want == Revoked && !e.g.Revoked(l.RefreshToken) {
 				t.Errorf("refresh token not revoked at Google")
+			}
+			if tt.want == KeptInUse {
+				// The other chat's grant must still work at Google.
+				e.expireStored(chatB)
+				if _, err := e.flow.TokenSource(chatB).Token(); err != nil {
+					t.Errorf("chat %d lost its grant: %v", chatB, err)
+				}
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"time"
@@ -162,4 +163,28 @@ func (db *DB) CountLinks() (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// LinkedChats returns the chats whose link is to the Google account sub, in
+// no particular order. It reads every link: links are few enough, and an
+// index would store sub in the clear beside sealed records.
+func (db *DB) LinkedChats(sub string) ([]int64, error) {
+	var chats []int64
+	err := db.bolt.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketLinks).ForEach(func(k, v []byte) error {
+			if len(k) != 8 {
+				return nil
+			}
+			id := int64(binary.BigEndian.Uint64(k))
+			var l Link
+			if db.open(v, linkAD(id), &l) == nil && l.Sub == sub {
+				chats = append(chats, id)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find chats linked to one account: %w", err)
+	}
+	return chats, nil
 }

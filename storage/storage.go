@@ -44,6 +44,10 @@ var (
 	keySchema     = []byte("schema")
 )
 
+// bucketPendingChats names each chat's live pending login and when the chat
+// started its recent ones: one live sign-in per chat, and a rate limit.
+var bucketPendingChats = []byte("pending_chats")
+
 // SealKey derives the key that seals records from calbot's master key
 // (SECRET_KEY), with HKDF-SHA256, so that the master key itself is never used
 // for two jobs.
@@ -105,7 +109,7 @@ func Open(path string, sealKey []byte, opts Options) (*DB, error) {
 
 func (db *DB) init() error {
 	return db.bolt.Update(func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketLinks, bucketPending, bucketAwait, bucketInbox, bucketSettings} {
+		for _, name := range [][]byte{bucketMeta, bucketLinks, bucketPending, bucketAwait, bucketInbox, bucketSettings, bucketPendingChats} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -157,7 +158,7 @@ func TestPendingSingleUseAndExpiry(t *testing.T) {
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	p := Pending{ChatID: 1, UserID: 2, Lang: "ru", Verifier: "v", Expires: now.Add(10 * time.Minute)}
 	nonce := []byte("0123456789abcdef")
-	if err := db.PutPending(nonce, p); err != nil {
+	if err := db.PutPending(nonce, p, now, Limit{}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -168,8 +169,8 @@ func TestPendingSingleUseAndExpiry(t *testing.T) {
 		{"peek", func() (Pending, error) { return db.Pending(nonce, now) }, false},
 		{"peek again", func() (Pending, error) { return db.Pending(nonce, now) }, false},
 		{"peek after expiry", func() (Pending, error) { return db.Pending(nonce, now.Add(10*time.Minute)) }, true},
-		{"take", func() (Pending, error) { return db.TakePending(nonce, now) }, false},
-		{"take again", func() (Pending, error) { return db.TakePending(nonce, now) }, true},
+		{"take", func() (Pending, error) { return db.TakePending(nonce, now, nil) }, false},
+		{"take again", func() (Pending, error) { return db.TakePending(nonce, now, nil) }, true},
 		{"peek after take", func() (Pending, error) { return db.Pending(nonce, now) }, true},
 	}
 	for _, tt := range tests {
@@ -181,7 +182,7 @@ func TestPendingSingleUseAndExpiry(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || got != p {
+			if err != nil || !reflect.DeepEqual(got, p) {
 				t.Errorf("got %v, %v; want %v", got, err, p)
 			}
 		})
@@ -192,8 +193,8 @@ func TestTakeExpiredPendingDeletesIt(t *testing.T) {
 	db, _ := openTest(t)
 	now := time.Now()
 	nonce := []byte("n1")
-	db.PutPending(nonce, Pending{ChatID: 1, Expires: now.Add(-time.Second)})
-	if _, err := db.TakePending(nonce, now); !errors.Is(err, ErrNotFound) {
+	db.PutPending(nonce, Pending{ChatID: 1, Expires: now.Add(-time.Second)}, now, Limit{})
+	if _, err := db.TakePending(nonce, now, nil); !errors.Is(err, ErrNotFound) {
 		t.Errorf("TakePending(expired) = %v, want ErrNotFound", err)
 	}
 	if _, err := db.Pending(nonce, now.Add(-time.Hour)); !errors.Is(err, ErrNotFound) {
@@ -204,13 +205,14 @@ func TestTakeExpiredPendingDeletesIt(t *testing.T) {
 func TestSweep(t *testing.T) {
 	db, _ := openTest(t)
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-	db.PutPending([]byte("old"), Pending{Expires: now.Add(-time.Minute)})
-	db.PutPending([]byte("new"), Pending{Expires: now.Add(time.Minute)})
+	db.PutPending([]byte("old"), Pending{ChatID: 1, Expires: now.Add(-time.Minute)}, now.Add(-11*time.Minute), Limit{})
+	db.PutPending([]byte("new"), Pending{ChatID: 2, Expires: now.Add(time.Minute)}, now.Add(-9*time.Minute), Limit{})
 	db.Await(1, now.Add(-time.Minute))
 	db.Await(2, now.Add(time.Minute))
 	n, err := db.SweepPending(now)
-	if err != nil || n != 2 {
-		t.Fatalf("SweepPending = %d, %v; want 2", n, err)
+	// The old login, its chat's entry and the old question.
+	if err != nil || n != 3 {
+		t.Fatalf("SweepPending = %d, %v; want 3", n, err)
 	}
 	if _, err := db.Pending([]byte("new"), now); err != nil {
 		t.Errorf("live pending login swept: %v", err)

@@ -247,7 +247,9 @@ func checkButton(b tgbotapi.InlineKeyboardButton) *apiError {
 		if n := len(*b.CallbackData); n == 0 || n > 64 {
 			return badRequest("BUTTON_DATA_INVALID")
 		}
-	case b.LoginURL != nil, b.SwitchInlineQuery != nil, b.SwitchInlineQueryCurrentChat != nil, b.CallbackGame != nil, b.Pay:
+	case b.LoginURL != nil:
+		return checkLoginButton(b.LoginURL)
+	case b.SwitchInlineQuery != nil, b.SwitchInlineQueryCurrentChat != nil, b.CallbackGame != nil, b.Pay:
 	default:
 		return badRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
 	}

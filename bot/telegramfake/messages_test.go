@@ -16,6 +16,10 @@ func keyboard(buttons ...tgbotapi.InlineKeyboardButton) tgbotapi.InlineKeyboardM
 	return tgbotapi.NewInlineKeyboardMarkup(buttons)
 }
 
+func loginButton(u string) tgbotapi.InlineKeyboardButton {
+	return tgbotapi.InlineKeyboardButton{Text: "Connect", LoginURL: &tgbotapi.LoginURL{URL: u}}
+}
+
 func TestSendMessageValidation(t *testing.T) {
 	html := func(text string) tgbotapi.MessageConfig {
 		m := tgbotapi.NewMessage(alice.ID, text)
@@ -46,6 +50,9 @@ func TestSendMessageValidation(t *testing.T) {
 		{"callback button", withMarkup(keyboard(tgbotapi.NewInlineKeyboardButtonData("Delete", "del:1"))), ""},
 		{"url button", withMarkup(keyboard(tgbotapi.NewInlineKeyboardButtonURL("Open", "https://calbot.example.com/oauth/start"))), ""},
 		{"localhost url", withMarkup(keyboard(tgbotapi.NewInlineKeyboardButtonURL("Open", "http://localhost:8080/x"))), "Bad Request: BUTTON_URL_INVALID"},
+		{"login_url button", withMarkup(keyboard(loginButton("https://calbot.example.com/oauth/start?state=s"))), ""},
+		{"login_url over http", withMarkup(keyboard(loginButton("http://calbot.example.com/oauth/start"))), "Bad Request: BUTTON_URL_INVALID"},
+		{"login_url to localhost", withMarkup(keyboard(loginButton("https://localhost:8443/oauth/start"))), "Bad Request: BUTTON_URL_INVALID"},
 		{"long callback data", withMarkup(keyboard(tgbotapi.NewInlineKeyboardButtonData("Delete", strings.Repeat("x", 65)))), "Bad Request: BUTTON_DATA_INVALID"},
 		{"text-only button", withMarkup(keyboard(tgbotapi.InlineKeyboardButton{Text: "?"})), "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"},
 		{"reply to missing message", replyTo(999), "Bad Request: message to be replied not found"},

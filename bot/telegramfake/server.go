@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
@@ -35,6 +36,8 @@ type Server struct {
 	wake       chan struct{} // closed and replaced on every state change
 	me         User
 	webhookURL string
+	domain     string           // linked with SetDomain
+	now        func() time.Time // dates signed logins; nil: time.Now
 	lastUpdate int
 	queue      []queued
 	poll       chan struct{} // closed to end the current getUpdates with 409

@@ -103,7 +103,7 @@ func freeAddr(t *testing.T) string {
 
 func TestBinaryStory(t *testing.T) {
 	addr := freeAddr(t)
-	public := "http://" + addr
+	public := "https://" + addr // behind a TLS proxy: /connect sends a login_url button
 	tg := telegramfake.New(t, testBotToken)
 	g := oauthfake.New(t, testClientID, testClientSecret, public+"/oauth/callback")
 	cal := calendarfake.New(t, func(bearer string) (string, bool) {
@@ -114,8 +114,7 @@ func TestBinaryStory(t *testing.T) {
 	dir := t.TempDir()
 	environ := binaryEnv(addr, dir, tg, g, cal)
 	p := startBinary(t, dir, environ)
-	h := &harness{t: t, tg: tg, g: g, cal: cal, public: public, logs: p.stderr,
-		web: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	h := &harness{t: t, tg: tg, g: g, cal: cal, public: public, logs: p.stderr, web: newBrowser()}
 
 	if m := h.say(alice, "/help"); !strings.Contains(m.Text, "/connect") {
 		t.Fatalf("/help = %q", m.Text)
@@ -176,7 +175,7 @@ func binaryEnv(addr, dir string, tg *telegramfake.Server, g *oauthfake.Server, c
 	return []string{
 		"PATH=" + os.Getenv("PATH"),
 		"TELEGRAM_BOT_TOKEN=" + testBotToken,
-		"PUBLIC_URL=http://" + addr,
+		"PUBLIC_URL=https://" + addr,
 		"GOOGLE_CLIENT_ID=" + testClientID,
 		"GOOGLE_CLIENT_SECRET= " + testClientSecret + "\n", // pasted with white space
 		"HTTP_ADDR=" + addr,
@@ -196,7 +195,7 @@ func binaryEnv(addr, dir string, tg *telegramfake.Server, g *oauthfake.Server, c
 func TestBinaryRestartLosesNothing(t *testing.T) {
 	addr := freeAddr(t)
 	tg := telegramfake.New(t, testBotToken)
-	g := oauthfake.New(t, testClientID, testClientSecret, "http://"+addr+"/oauth/callback")
+	g := oauthfake.New(t, testClientID, testClientSecret, "https://"+addr+"/oauth/callback")
 	cal := calendarfake.New(t, func(bearer string) (string, bool) {
 		acct, _, ok := g.AccessTokenOwner(bearer)
 		return acct.Email, ok
@@ -205,8 +204,7 @@ func TestBinaryRestartLosesNothing(t *testing.T) {
 	dir := t.TempDir()
 	environ := append(binaryEnv(addr, dir, tg, g, cal), "TELEGRAM_CHAT_RATE=0")
 	p := startBinary(t, dir, environ)
-	h := &harness{t: t, tg: tg, g: g, cal: cal, public: "http://" + addr, logs: p.stderr,
-		web: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	h := &harness{t: t, tg: tg, g: g, cal: cal, public: "https://" + addr, logs: p.stderr, web: newBrowser()}
 	if status, _, m := h.connect(alice, aliceG); status != http.StatusOK || !strings.Contains(m.Text, "Connected as") {
 		t.Fatalf("connect = %d, %q", status, m.Text)
 	}

@@ -50,6 +50,7 @@ type env struct {
 	GoogleTokenURL        string `envconfig:"GOOGLE_TOKEN_URL" default:"https://oauth2.googleapis.com/token" desc:"Google token endpoint"`
 	GoogleRevokeURL       string `envconfig:"GOOGLE_REVOKE_URL" default:"https://oauth2.googleapis.com/revoke" desc:"Google revocation endpoint"`
 	GoogleCalendarURL     string `envconfig:"GOOGLE_CALENDAR_URL" default:"https://www.googleapis.com/calendar/v3/" desc:"Calendar API base URL"`
+	SigninCheck           string `envconfig:"SIGNIN_CHECK" default:"telegram" desc:"who may finish a sign-in: telegram (login_url button; link the domain with /setdomain in @BotFather) or page (a page names the Telegram account)"`
 }
 
 // config is the checked configuration.
@@ -64,6 +65,9 @@ type config struct {
 	// Warnings are what may be wrong but need not be: calbot logs them at
 	// start and doctor shows them.
 	Warnings []string
+	// SigninCheck is SIGNIN_CHECK; oauth falls back to the page where
+	// PUBLIC_URL cannot take login_url buttons.
+	SigninCheck oauth.Check
 }
 
 // adminSocket is where the running calbot listens for `calbot backup`.
@@ -217,7 +221,7 @@ func (e env) check() (config, []problem) {
 	trim := func(s *string) { *s = strings.TrimSpace(*s) }
 	for _, s := range []*string{&e.TelegramBotToken, &e.PublicURL, &e.GoogleClientID, &e.GoogleClientSecret, &e.GoogleCredentialsFile,
 		&e.SecretKey, &e.HTTPAddr, &e.DBPath, &e.LogLevel, &e.TelegramAPIURL, &e.GoogleAuthURL, &e.GoogleTokenURL, &e.GoogleRevokeURL, &e.GoogleCalendarURL,
-		&e.LogFormat, &e.MetricsAddr, &e.AdminSocket, &e.ShutdownTimeout, &e.Concurrency, &e.TelegramGlobalRate, &e.TelegramChatRate} {
+		&e.LogFormat, &e.MetricsAddr, &e.AdminSocket, &e.ShutdownTimeout, &e.Concurrency, &e.TelegramGlobalRate, &e.TelegramChatRate, &e.SigninCheck} {
 		trim(s)
 	}
 	c := config{env: e}
@@ -305,6 +309,14 @@ func (e env) check() (config, []problem) {
 		} else {
 			*r.dst = f
 		}
+	}
+	if e.SigninCheck == "" { // unset: envconfig's default
+		e.SigninCheck = "telegram"
+	}
+	if chk, err := oauth.ParseCheck(e.SigninCheck); err != nil {
+		add("SIGNIN_CHECK", "SIGNIN_CHECK %q is not telegram or page", e.SigninCheck)
+	} else {
+		c.SigninCheck = chk
 	}
 	for _, v := range []struct{ name, val string }{
 		{"TELEGRAM_API_URL", e.TelegramAPIURL}, {"GOOGLE_AUTH_URL", e.GoogleAuthURL}, {"GOOGLE_TOKEN_URL", e.GoogleTokenURL},

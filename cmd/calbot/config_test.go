@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/calbot/calbot/oauth"
 )
 
 const (
@@ -43,6 +45,7 @@ func validEnv() env {
 		Concurrency:        "256",
 		TelegramGlobalRate: "30",
 		TelegramChatRate:   "1",
+		SigninCheck:        "telegram",
 	}
 }
 
@@ -160,6 +163,7 @@ func TestValidateAccepts(t *testing.T) {
 		{"public url plain http on localhost", func(e *env) { e.PublicURL = "http://127.0.0.1:8080" },
 			func(c *config) { c.PublicURL = "http://127.0.0.1:8080" }},
 		{"secret with surrounding spaces", func(e *env) { e.GoogleClientSecret = "  GOCSPX-abc  " }, nil},
+		{"sign-in check page", func(e *env) { e.SigninCheck = "page" }, func(c *config) { c.env.SigninCheck, c.SigninCheck = "page", oauth.CheckPage }},
 		{"secret with trailing newline", func(e *env) { e.GoogleClientSecret = "GOCSPX-abc\r\n" }, nil},
 		{"token with surrounding white space", func(e *env) { e.TelegramBotToken = "\t" + validToken + "\n" }, nil},
 		{"client id with surrounding spaces", func(e *env) { e.GoogleClientID = " " + validClientID + " " }, nil},
@@ -246,6 +250,7 @@ func TestValidateReportsOneProblem(t *testing.T) {
 		{"http addr without colon", func(e *env) { e.HTTPAddr = "8080" }, `HTTP_ADDR "8080" is not host:port`},
 		{"empty db path", func(e *env) { e.DBPath = " " }, "DB_PATH is empty"},
 		{"loud log level", func(e *env) { e.LogLevel = "loud" }, `LOG_LEVEL "loud" is not one of debug, info, warn, error`},
+		{"unknown sign-in check", func(e *env) { e.SigninCheck = "none" }, `SIGNIN_CHECK "none" is not telegram or page`},
 		{"telegram api url without scheme", func(e *env) { e.TelegramAPIURL = "api.telegram.org" }, "TELEGRAM_API_URL"},
 		{"telegram api url ftp", func(e *env) { e.TelegramAPIURL = "ftp://api.telegram.org" }, "TELEGRAM_API_URL"},
 		{"empty google auth url", func(e *env) { e.GoogleAuthURL = "" }, "GOOGLE_AUTH_URL"},

@@ -144,7 +144,7 @@ func TestCallbackRefusesBadState(t *testing.T) {
 	h := newHarness(t)
 	link := h.connectLink(alice)
 	state := mustQuery(t, link, "state")
-	googleURL := h.consent(link)
+	googleURL := h.consent(alice, link)
 	cb, err := h.g.Approve(googleURL, aliceG)
 	if err != nil {
 		t.Fatal(err)
@@ -206,14 +206,26 @@ func TestExpiredLink(t *testing.T) {
 func TestStartLinkSurvivesPreviews(t *testing.T) {
 	h := newHarness(t)
 	link := h.connectLink(alice)
-	// Telegram's link preview fetcher, a HEAD, then the user's own tap.
-	h.consent(link)
-	if resp, err := h.web.Head(link); err != nil || resp.StatusCode != http.StatusFound {
-		t.Fatalf("HEAD sign-in link = %v, %v; want 302", resp, err)
+	// A link preview fetches the bare link: refused, nothing changes.
+	if resp, _ := h.fetch(newBrowser(), link); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("bare sign-in link = %s, want 403", resp.Status)
 	}
-	status, _, m := h.connect(alice, aliceG)
-	if status != http.StatusOK || !strings.Contains(m.Text, "Connected as") {
-		t.Errorf("connect after previews = %d, %q", status, m.Text)
+	// The user's own tap, twice, and a HEAD in between.
+	h.consent(alice, link)
+	pressed, err := h.tg.LoginURL(alice, link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := h.web.Head(pressed); err != nil || resp.StatusCode >= 300 {
+		t.Fatalf("HEAD sign-in link = %v, %v; want a success that goes nowhere", resp, err)
+	}
+	cb, err := h.g.Approve(h.consent(alice, link), aliceG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, _ := h.get(cb)
+	if m := h.tg.WaitMessage(t, alice.ID, waitFor); resp.StatusCode != http.StatusOK || !strings.Contains(m.Text, "Connected as") {
+		t.Errorf("connect after previews = %d, %q", resp.StatusCode, m.Text)
 	}
 }
 
@@ -230,7 +242,7 @@ func TestConsentRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
-			cb, err := tt.do(h, h.consent(h.connectLink(alice)))
+			cb, err := tt.do(h, h.consent(alice, h.connectLink(alice)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -328,7 +340,7 @@ func TestRelinkRevokesOldGrant(t *testing.T) {
 	if m := h.tg.Messages(alice.ID); !strings.Contains(m[len(m)-1].Text, "already linked to <b>alice@example.com</b>") {
 		t.Errorf("/connect when linked = %q, want it to name the linked account", m[len(m)-1].Text)
 	}
-	cb, err := h.g.Approve(h.consent(link), borisG)
+	cb, err := h.g.Approve(h.consent(alice, link), borisG)
 	if err != nil {
 		t.Fatal(err)
 	}

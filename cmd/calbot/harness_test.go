@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"html"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -82,7 +85,7 @@ type harness struct {
 	public string
 	clock  *clock
 	logs   *syncBuffer
-	web    *http.Client // a browser that shows redirects instead of following them
+	web    *http.Client // the users' browser: keeps cookies, shows redirects instead of following them
 	dbPath string
 	stop   func() error // stops calbot (once) and returns what serve returned
 }
@@ -91,14 +94,25 @@ type harness struct {
 // the fakes, which exist by then.
 type option func(*harness, *env)
 
+// newHarness starts calbot with an https PUBLIC_URL, as behind a reverse
+// proxy that terminates TLS: /connect sends a login_url button.
 func newHarness(t *testing.T, opts ...option) *harness {
+	t.Helper()
+	return newHarnessAt(t, "https", opts...)
+}
+
+// newHarnessAt starts calbot with PUBLIC_URL in scheme: "https" (login_url
+// buttons, as in production), or "http", where Telegram takes no login_url
+// and calbot shows a page naming the Telegram account instead.
+func newHarnessAt(t *testing.T, scheme string, opts ...option) *harness {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, public: "http://" + ln.Addr().String(), clock: &clock{t: startAt}, logs: &syncBuffer{}}
+	h := &harness{t: t, public: scheme + "://" + ln.Addr().String(), clock: &clock{t: startAt}, logs: &syncBuffer{}}
 	h.tg = telegramfake.New(t, testBotToken)
+	h.tg.SetClock(h.clock.Now)
 	h.g = oauthfake.New(t, testClientID, testClientSecret, h.public+"/oauth/callback")
 	h.cal = calendarfake.New(t, func(bearer string) (string, bool) {
 		acct, _, ok := h.g.AccessTokenOwner(bearer)
@@ -107,7 +121,7 @@ func newHarness(t *testing.T, opts ...option) *harness {
 	for _, a := range []oauthfake.Account{aliceG, borisG} {
 		h.cal.SetZone(a.Email, "Europe/Moscow")
 	}
-	h.web = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	h.web = newBrowser()
 	h.dbPath = t.TempDir() + "/calbot.db"
 	e := h.env()
 	for _, o := range opts {
@@ -138,12 +152,33 @@ func newHarness(t *testing.T, opts ...option) *harness {
 		if err := h.stop(); err != nil {
 			t.Errorf("serve: %v", err)
 		}
-		h.checkLogs()
-		if u := h.g.Unexpected(); len(u) > 0 {
-			t.Errorf("fake Google saw requests a correct client never makes: %q", u)
-		}
+		h.checkLogs() // the fakes report unexpected requests themselves
 	})
 	return h
+}
+
+// newBrowser returns a browser that keeps cookies and shows redirects
+// instead of following them. It reaches an https PUBLIC_URL as through a
+// reverse proxy that terminates TLS: calbot itself serves plain http.
+func newBrowser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{
+		Jar:           jar,
+		Transport:     tlsProxy{},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// tlsProxy forwards https requests to 127.0.0.1 as plain http, as the
+// proxy in front of calbot does.
+type tlsProxy struct{}
+
+func (tlsProxy) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Scheme == "https" && strings.HasPrefix(r.URL.Host, "127.0.0.1:") {
+		r = r.Clone(r.Context())
+		r.URL.Scheme = "http"
+	}
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 func (h *harness) env() env {
@@ -188,10 +223,16 @@ func (h *harness) say(u telegramfake.User, text string) telegramfake.SentMessage
 	return h.tg.WaitMessage(h.t, u.ID, waitFor)
 }
 
-// get fetches u like a browser that does not follow redirects.
+// get fetches u in the users' browser.
 func (h *harness) get(u string) (*http.Response, string) {
 	h.t.Helper()
-	resp, err := h.web.Get(u)
+	return h.fetch(h.web, u)
+}
+
+// fetch GETs u with browser c, which does not follow redirects.
+func (h *harness) fetch(c *http.Client, u string) (*http.Response, string) {
+	h.t.Helper()
+	resp, err := c.Get(u)
 	if err != nil {
 		h.t.Fatalf("GET %s: %v", u, err)
 	}
@@ -200,38 +241,83 @@ func (h *harness) get(u string) (*http.Response, string) {
 	return resp, string(body)
 }
 
-// connectLink sends /connect and returns the sign-in link of the button.
+// connectLink sends /connect and returns the sign-in link of the button: a
+// login_url button for an https PUBLIC_URL, a URL button for http.
 func (h *harness) connectLink(u telegramfake.User) string {
 	h.t.Helper()
 	m := h.say(u, "/connect")
-	if m.Markup == nil || len(m.Markup.InlineKeyboard) == 0 || m.Markup.InlineKeyboard[0][0].URL == nil {
-		h.t.Fatalf("/connect reply has no URL button: %+v", m)
+	if m.Markup == nil || len(m.Markup.InlineKeyboard) == 0 {
+		h.t.Fatalf("/connect reply has no button: %+v", m)
 	}
 	if !m.DisablePreview {
 		h.t.Error("/connect reply lets Telegram preview links")
 	}
-	return *m.Markup.InlineKeyboard[0][0].URL
+	b := m.Markup.InlineKeyboard[0][0]
+	switch {
+	case strings.HasPrefix(h.public, "https://") && b.LoginURL != nil:
+		return b.LoginURL.URL
+	case strings.HasPrefix(h.public, "http://") && b.URL != nil:
+		return *b.URL
+	}
+	h.t.Fatalf("/connect button = %+v, want a login_url button for https, a URL button for http", b)
+	return ""
 }
 
-// consent follows a sign-in link to Google's consent page and returns its URL.
-func (h *harness) consent(link string) string {
+// consent opens a sign-in link as u would, in browser c (h.web if nil): from
+// Telegram's login_url button, or through the page that names the Telegram
+// account. It returns the URL of Google's consent page.
+func (h *harness) consent(u telegramfake.User, link string, c ...*http.Client) string {
 	h.t.Helper()
-	resp, _ := h.get(link)
-	if resp.StatusCode != http.StatusFound {
-		h.t.Fatalf("GET sign-in link = %s, want 302 to Google", resp.Status)
+	browser := h.web
+	if len(c) > 0 {
+		browser = c[0]
 	}
+	resp := h.open(browser, u, link)
 	loc := resp.Header.Get("Location")
-	if !strings.HasPrefix(loc, h.g.AuthURL()+"?") {
-		h.t.Fatalf("sign-in link redirects to %q, not to Google's consent page", loc)
+	if (resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther) || !strings.HasPrefix(loc, h.g.AuthURL()+"?") {
+		h.t.Fatalf("sign-in link = %s to %q, want a redirect to Google's consent page", resp.Status, loc)
 	}
 	return loc
 }
+
+// open opens link as u pressing its button, in browser c, and presses
+// Continue on the page if calbot shows one.
+func (h *harness) open(c *http.Client, u telegramfake.User, link string) *http.Response {
+	h.t.Helper()
+	if strings.HasPrefix(h.public, "https://") {
+		pressed, err := h.tg.LoginURL(u, link)
+		if err != nil {
+			h.t.Fatalf("press login_url: %v", err)
+		}
+		resp, _ := h.fetch(c, pressed)
+		return resp
+	}
+	resp, page := h.fetch(c, link)
+	if resp.StatusCode != http.StatusOK {
+		return resp
+	}
+	form := url.Values{}
+	for _, m := range formField.FindAllStringSubmatch(page, -1) {
+		form.Set(m[1], html.UnescapeString(m[2]))
+	}
+	if form.Get("state") == "" {
+		h.t.Fatalf("sign-in page has no Continue form:\n%s", page)
+	}
+	resp, err := c.PostForm(h.public+"/oauth/start", form)
+	if err != nil {
+		h.t.Fatalf("POST Continue: %v", err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+var formField = regexp.MustCompile(`name="(state|confirm)" value="([^"]*)"`)
 
 // connect links u's chat to acct through the whole flow and returns the
 // callback page and the bot's message.
 func (h *harness) connect(u telegramfake.User, acct oauthfake.Account, grant ...string) (int, string, telegramfake.SentMessage) {
 	h.t.Helper()
-	cb, err := h.g.Approve(h.consent(h.connectLink(u)), acct, grant...)
+	cb, err := h.g.Approve(h.consent(u, h.connectLink(u)), acct, grant...)
 	if err != nil {
 		h.t.Fatalf("Approve: %v", err)
 	}

@@ -277,6 +277,7 @@ func serve(ctx context.Context, cfg config, d deps) error {
 		ClientID: cfg.GoogleClientID, ClientSecret: cfg.GoogleClientSecret,
 		AuthURL: cfg.GoogleAuthURL, TokenURL: cfg.GoogleTokenURL, RevokeURL: cfg.GoogleRevokeURL,
 		PublicURL: cfg.PublicURL, StateKey: k.state, HTTPClient: googleHTTP, Logger: log, Now: d.now,
+		BotToken: cfg.TelegramBotToken, Check: cfg.SigninCheck,
 		OnResult: func(ctx context.Context, r oauth.Result) { b.Notify(ctx, r) },
 		Metrics:  oauth.NewMetrics(reg),
 	}, db)
@@ -301,7 +302,11 @@ func serve(ctx context.Context, cfg config, d deps) error {
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("calbot started", "version", version(), "key_from", master.from, "http_addr", ln.Addr().String(), "redirect_uri", oauth.RedirectURL(cfg.PublicURL), "bot", "@"+b.Username())
+	log.Info("calbot started", "version", version(), "key_from", master.from, "http_addr", ln.Addr().String(), "redirect_uri", oauth.RedirectURL(cfg.PublicURL), "bot", "@"+b.Username(),
+		"signin_check", flow.Check().String())
+	if flow.Check() != cfg.SigninCheck {
+		log.Warn("SIGNIN_CHECK=telegram needs an https PUBLIC_URL with a domain for login_url buttons; sign-ins show a page naming the Telegram account instead")
+	}
 
 	servers := []*http.Server{srv, {Handler: adminRoutes(db, log), ReadHeaderTimeout: 10 * time.Second}}
 	listeners := []net.Listener{ln, adminLn}

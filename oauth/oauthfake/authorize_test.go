@@ -62,7 +62,7 @@ func TestAuthErrors(t *testing.T) {
 			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), want) {
 				t.Errorf("GET auth page = %d, body without %q:\n%s", resp.StatusCode, want, body)
 			}
-			if len(s.Unexpected()) == 0 {
+			if len(s.TakeUnexpected()) == 0 {
 				t.Error("invalid auth request not recorded in Unexpected")
 			}
 		})
@@ -225,5 +225,8 @@ func TestConsentPageSingleUse(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Errorf("POST consent #%d = %d, want %d", i+1, resp.StatusCode, want)
 		}
+	}
+	if u := s.TakeUnexpected(); len(u) != 1 {
+		t.Errorf("Unexpected() = %q, want the second POST", u)
 	}
 }

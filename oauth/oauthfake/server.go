@@ -114,12 +114,19 @@ func NewServer(clientID, clientSecret, redirectURL string) *Server {
 	return s
 }
 
-// New starts a fake on 127.0.0.1 for the duration of the test.
+// New starts a fake on 127.0.0.1 for the duration of the test. When the
+// test ends it fails t with every request a correct client never makes
+// (see Unexpected), except those a test took with TakeUnexpected.
 func New(t loopback.TB, clientID, clientSecret, redirectURL string) *Server {
 	t.Helper()
 	s := NewServer(clientID, clientSecret, redirectURL)
 	ts := loopback.Start(s.Handler())
-	t.Cleanup(ts.Close)
+	t.Cleanup(func() {
+		ts.Close()
+		for _, u := range s.Unexpected() {
+			t.Errorf("oauthfake: unexpected request: %s", u)
+		}
+	})
 	s.url = ts.URL
 	return s
 }
@@ -210,6 +217,12 @@ func (s *Server) ExpireAccessTokens() {
 func (s *Server) RevokeAll(sub string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.revokeAllLocked(sub)
+}
+
+// revokeAllLocked revokes every grant of sub to the client; s.mu must be
+// held.
+func (s *Server) revokeAllLocked(sub string) {
 	for _, g := range s.grants {
 		if g.acct.Sub == sub {
 			g.revoked = true
@@ -218,8 +231,9 @@ func (s *Server) RevokeAll(sub string) {
 }
 
 // Revoked reports whether refreshToken was issued by this fake and has since
-// been revoked: through the revocation endpoint, RevokeAll, or by Google's
-// limit of 100 live refresh tokens per account and client.
+// been revoked: through the revocation endpoint (which revokes every token
+// of the account, as Google does), RevokeAll, or by Google's limit of 100
+// live refresh tokens per account and client.
 func (s *Server) Revoked(refreshToken string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -263,6 +277,16 @@ func (s *Server) Unexpected() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.unexpected)
+}
+
+// TakeUnexpected returns what Unexpected returns and forgets it, for a test
+// that provokes such requests on purpose and checks them itself.
+func (s *Server) TakeUnexpected() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.unexpected
+	s.unexpected = nil
+	return u
 }
 
 // unexpectedLocked records a protocol violation; s.mu must be held.

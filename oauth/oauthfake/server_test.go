@@ -46,7 +46,7 @@ func TestUnexpectedRequests(t *testing.T) {
 			if resp.StatusCode != tt.wantStatus {
 				t.Errorf("%s %s = %d, want %d", tt.method, tt.path, resp.StatusCode, tt.wantStatus)
 			}
-			if len(s.Unexpected()) == 0 {
+			if len(s.TakeUnexpected()) == 0 {
 				t.Errorf("%s %s not recorded in Unexpected", tt.method, tt.path)
 			}
 		})
@@ -63,7 +63,7 @@ func TestUnexpectedHasNoSecrets(t *testing.T) {
 	}
 	code := callbackQuery(t, cb, l.state).Get("code")
 	cfg.Exchange(t.Context(), code, oauth2.VerifierOption(l.verifier))
-	got := strings.Join(s.Unexpected(), "\n")
+	got := strings.Join(s.TakeUnexpected(), "\n")
 	for _, secret := range []string{"wrong-secret", testSecret, code, l.verifier} {
 		if strings.Contains(got, secret) {
 			t.Errorf("Unexpected() reveals a secret: %q", got)

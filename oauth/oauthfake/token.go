@@ -249,8 +249,13 @@ func (s *Server) idToken(g *grant, iat int64) string {
 	return seg(header) + "." + seg(claims) + "." + base64.RawURLEncoding.EncodeToString([]byte("oauthfake-fake-signature"))
 }
 
-// handleRevoke serves the revocation endpoint. A refresh token or an access
-// token revokes its whole grant, as Google documents.
+// handleRevoke serves the revocation endpoint. Any live token of an account,
+// refresh or access, revokes every token of that account and client, as
+// Google does: its guide for web server apps says the endpoint removes the
+// permissions the user gave the application (an access token takes its
+// refresh token along), and that revocation removes every scope granted
+// to the project, invalidating the issued access and refresh tokens. A
+// second sign-in of the same account is the same grant.
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests["revoke"]++
@@ -298,7 +303,7 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusBadRequest, "invalid_token", "Token expired or revoked")
 		return
 	}
-	g.revoked = true
+	s.revokeAllLocked(g.acct.Sub)
 	writeJSON(w, http.StatusOK, struct{}{})
 }
 

@@ -114,14 +114,15 @@ func TestExchangeErrors(t *testing.T) {
 			if a.verifier != "" {
 				opts = append(opts, oauth2.VerifierOption(a.verifier))
 			}
-			before := len(s.Unexpected())
+			s.TakeUnexpected()
 			_, err = cfg.Exchange(t.Context(), a.code, opts...)
 			var re *oauth2.RetrieveError
 			if !errors.As(err, &re) || re.ErrorCode != tt.wantCode || re.Response.StatusCode != tt.wantStatus {
 				t.Fatalf("Exchange error = %v, want %d %q", err, tt.wantStatus, tt.wantCode)
 			}
-			if got := len(s.Unexpected()) > before; got != tt.unexpected {
-				t.Errorf("recorded as unexpected = %v, want %v (%q)", got, tt.unexpected, s.Unexpected())
+			u := s.TakeUnexpected()
+			if got := len(u) > 0; got != tt.unexpected {
+				t.Errorf("recorded as unexpected = %v, want %v (%q)", got, tt.unexpected, u)
 			}
 		})
 	}
@@ -251,7 +252,7 @@ func revoke(t testing.TB, s *Server, token string, wantStatus int) {
 func TestRevokeUnknown(t *testing.T) {
 	s, _ := setup(t)
 	revoke(t, s, "1//0nope", http.StatusBadRequest)
-	if diff := cmp.Diff([]string{"POST /revoke: unknown token"}, s.Unexpected()); diff != "" {
+	if diff := cmp.Diff([]string{"POST /revoke: unknown token"}, s.TakeUnexpected()); diff != "" {
 		t.Errorf("Unexpected() mismatch (-want +got):\n%s", diff)
 	}
 	if n := s.Requests("revoke"); n != 1 {
@@ -267,5 +268,47 @@ func TestRefreshTokenLimit(t *testing.T) {
 	}
 	if !s.Revoked(first.RefreshToken) {
 		t.Errorf("oldest of %d refresh tokens still live, want it revoked", maxRefreshTokens+1)
+	}
+}
+
+// TestRevokeTakesTheWholeAccount: Google revokes every token of an account
+// and client at once, whichever token is revoked; other accounts keep theirs.
+func TestRevokeTakesTheWholeAccount(t *testing.T) {
+	other := Account{Sub: "100000000000000000009", Email: "other@example.com"}
+	tests := []struct {
+		name  string
+		token func(first *oauth2.Token) string
+	}{
+		{"by refresh token", func(first *oauth2.Token) string { return first.RefreshToken }},
+		{"by access token", func(first *oauth2.Token) string { return first.AccessToken }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, cfg := setup(t)
+			first, second := connect(t, s, cfg), connect(t, s, cfg)
+			l := begin(cfg)
+			cb, err := s.Approve(l.url, other)
+			if err != nil {
+				t.Fatalf("Approve: %v", err)
+			}
+			theirs, err := cfg.Exchange(t.Context(), callbackQuery(t, cb, l.state).Get("code"), oauth2.VerifierOption(l.verifier))
+			if err != nil {
+				t.Fatalf("Exchange: %v", err)
+			}
+			revoke(t, s, tt.token(first), http.StatusOK)
+			for _, c := range []struct {
+				name string
+				tok  *oauth2.Token
+				want bool
+			}{{"the revoked grant", first, true}, {"a second grant of the account", second, true}, {"another account's grant", theirs, false}} {
+				if got := s.Revoked(c.tok.RefreshToken); got != c.want {
+					t.Errorf("Revoked(%s) = %v, want %v", c.name, got, c.want)
+				}
+				if _, _, ok := s.AccessTokenOwner(c.tok.AccessToken); ok == c.want {
+					t.Errorf("access token of %s valid = %v, want %v", c.name, ok, !c.want)
+				}
+			}
+			noUnexpected(t, s)
+		})
 	}
 }
