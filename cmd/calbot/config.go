@@ -175,7 +175,7 @@ func doctorConfig() doctor.Config {
 		PublicURL: c.PublicURL, RawPublicURL: strings.TrimSpace(e.PublicURL),
 		GoogleClientID: c.GoogleClientID, GoogleClientSecret: c.GoogleClientSecret,
 		GoogleCredentialsFile: c.GoogleCredentialsFile, GoogleTokenURL: c.GoogleTokenURL,
-		HTTPAddr: c.HTTPAddr, DBPath: c.DBPath, KeyFile: keyFile(c.DBPath), SecretKey: c.SecretKey,
+		HTTPAddr: c.HTTPAddr, SigninCheck: c.SigninCheck, DBPath: c.DBPath, KeyFile: keyFile(c.DBPath), SecretKey: c.SecretKey,
 		DecodeKey: decodeKey, Warnings: c.Warnings,
 		// The secret from GOOGLE_CREDENTIALS_FILE too.
 		Secrets: []string{e.TelegramBotToken, e.GoogleClientSecret, e.SecretKey, c.GoogleClientSecret},

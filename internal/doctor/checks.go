@@ -67,6 +67,31 @@ func (d *doctorRun) telegram(ctx context.Context) {
 	d.out.pass(check, "removed the webhook (%s) with deleteWebhook; calbot can poll now", shown)
 }
 
+// signIn says how sign-ins are bound to the Telegram user and what the
+// operator must have done for it. Whether the domain is linked to the bot
+// cannot be asked of the Bot API, so doctor says how to check it.
+func (d *doctorRun) signIn() {
+	const check = "sign-in"
+	if !d.needs(check, "PUBLIC_URL", "SIGNIN_CHECK") {
+		return
+	}
+	host := d.cfg.PublicURL
+	if u, err := url.Parse(d.cfg.PublicURL); err == nil {
+		host = u.Hostname()
+	}
+	switch {
+	case d.cfg.SigninCheck == oauth.CheckPage:
+		d.out.pass(check, "SIGNIN_CHECK=page: /oauth/start shows a page naming the Telegram account before Google")
+	case strings.HasPrefix(d.cfg.PublicURL, "http://"):
+		// Plain http is allowed only on loopback: local development.
+		d.out.pass(check, "local development over http: /oauth/start shows a page naming the Telegram account before Google (login_url buttons need https and a domain)")
+	case !oauth.LoginURLWorks(d.cfg.PublicURL):
+		d.out.warn(check, "Telegram's login_url buttons need an https PUBLIC_URL with a domain, so calbot shows a page naming the Telegram account instead. Fix: serve calbot over https on a domain, or set SIGNIN_CHECK=page to choose the page")
+	default:
+		d.out.pass(check, "login_url buttons to %s: Telegram must know that domain. Set it in @BotFather: /setdomain, pick the bot, send %s. To check: send /connect and press the button; \"Bot domain invalid\" means it is not set", host, host)
+	}
+}
+
 // botError is a Bot API answer with "ok": false.
 type botError struct {
 	code int

@@ -4,9 +4,11 @@ import (
 	"encoding/base64"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/calbot/calbot/bot/telegramfake"
+	"github.com/calbot/calbot/oauth"
 	"github.com/calbot/calbot/oauth/oauthfake"
 	"github.com/calbot/calbot/storage"
 )
@@ -291,4 +293,31 @@ func TestDoctorStorage(t *testing.T) {
 			wantErr: "1 problem found",
 		},
 	})
+}
+
+func TestDoctorSignIn(t *testing.T) {
+	tests := []struct {
+		name, public string
+		check        oauth.Check
+		want         string
+	}{
+		{"domain over https", "https://calbot.example.org", oauth.CheckTelegram,
+			`✓ sign-in: login_url buttons to calbot.example.org: Telegram must know that domain. Set it in @BotFather: /setdomain, pick the bot, send calbot.example.org. To check: send /connect and press the button; "Bot domain invalid" means it is not set`},
+		{"https on a bare name", "https://calbot:8443", oauth.CheckTelegram,
+			"! sign-in: Telegram's login_url buttons need an https PUBLIC_URL with a domain, so calbot shows a page naming the Telegram account instead. Fix: serve calbot over https on a domain, or set SIGNIN_CHECK=page to choose the page"},
+		{"page chosen", "https://calbot.example.org", oauth.CheckPage,
+			"✓ sign-in: SIGNIN_CHECK=page: /oauth/start shows a page naming the Telegram account before Google"},
+		{"loopback", "http://127.0.0.1:8080", oauth.CheckTelegram,
+			"✓ sign-in: local development over http: /oauth/start shows a page naming the Telegram account before Google (login_url buttons need https and a domain)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf strings.Builder
+			d := &doctorRun{cfg: Config{PublicURL: tt.public, SigninCheck: tt.check}, out: &checkup{w: &buf}, broken: map[string]bool{}}
+			d.signIn()
+			if got := strings.TrimSpace(buf.String()); got != tt.want {
+				t.Errorf("signIn() with %s, %s printed\n%s\nwant\n%s", tt.public, tt.check, got, tt.want)
+			}
+		})
+	}
 }

@@ -36,6 +36,7 @@ type Config struct {
 	GoogleCredentialsFile            string
 	GoogleTokenURL                   string
 	HTTPAddr                         string
+	SigninCheck                      oauth.Check
 	DBPath                           string
 	KeyFile                          string // where calbot keeps its generated key for DBPath
 	SecretKey                        []byte // nil: not set, the key file is used
@@ -95,6 +96,7 @@ func Run(ctx context.Context, args []string, w io.Writer, client *http.Client, l
 	d.telegram(ctx)
 	d.google(ctx)
 	d.redirectURI()
+	d.signIn()
 	d.callback(ctx)
 	d.storage()
 

@@ -57,6 +57,8 @@ func newDoctorFixture(t *testing.T) *doctorFixture {
 	f.tg = telegramfake.New(t, testBotToken)
 	public := "http://" + f.addr
 	f.g = oauthfake.New(t, testClientID, testClientSecret, public+"/oauth/callback")
+	// Doctor tests the client with a made-up code on purpose.
+	f.g.Tolerate("POST /token: ")
 	f.cfg = Config{
 		TelegramBotToken: testBotToken, TelegramAPIURL: f.tg.URL(),
 		GoogleClientID: testClientID, GoogleClientSecret: testClientSecret, GoogleTokenURL: f.g.TokenURL(),
@@ -224,6 +226,7 @@ func TestDoctorAllGood(t *testing.T) {
 ✓ telegram: no webhook set, so long polling works
 ✓ google: client id and secret accepted by the token endpoint
 ✓ redirect URI: http://ADDR/oauth/callback — register exactly this under Authorized redirect URIs (Cloud Console → Clients → your Web client)
+✓ sign-in: local development over http: /oauth/start shows a page naming the Telegram account before Google (login_url buttons need https and a domain)
 ✓ callback reachable: http://ADDR/healthz answered, served by this doctor on HTTP_ADDR (ADDR)
 ✓ database: DIR/calbot.db does not exist yet; calbot creates it on first start (the directory is writable)
 ✓ secret key: SECRET_KEY set

@@ -4,8 +4,13 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
+	"html"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,9 +53,13 @@ type sandboxChat struct {
 func newSandboxChat(si *sandboxFakes, con *sandboxConsole, public, lang string) *sandboxChat {
 	u := sandboxUser
 	u.LanguageCode = lang
+	// The browser keeps cookies: calbot binds a sign-in to the browser
+	// that started it.
+	jar, _ := cookiejar.New(nil)
 	return &sandboxChat{
 		si: si, con: con, public: public, user: u, lang: lang,
 		web: &http.Client{
+			Jar:           jar,
 			Timeout:       30 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
@@ -205,6 +214,15 @@ func (c *sandboxChat) press(ctx context.Context, n int) error {
 		return c.tap(ctx, m, *b.CallbackData)
 	case b.URL != nil && strings.HasPrefix(*b.URL, c.public+"/oauth/start?"):
 		return c.follow(ctx, *b.URL)
+	case b.LoginURL != nil:
+		// Telegram opens a login_url button with the presser's signed
+		// identity appended.
+		link, err := c.si.tg.LoginURL(c.user, b.LoginURL.URL)
+		if err != nil {
+			c.con.note(smBrowserFailed, err)
+			return nil
+		}
+		return c.follow(ctx, link)
 	case b.URL != nil:
 		c.con.note(smOpensURL, *b.URL)
 	}
@@ -245,8 +263,17 @@ func (c *sandboxChat) follow(ctx context.Context, link string) error {
 		c.con.note(smBrowserFailed, err)
 		return nil
 	}
+	if resp.StatusCode == http.StatusOK {
+		// SIGNIN_CHECK=page: calbot names the Telegram account first. The
+		// sandbox's user is that account, so the browser continues.
+		c.con.note(smBrowserShows, sandboxHeading(page, resp.Status))
+		if resp, page, err = c.confirm(ctx, page); err != nil {
+			c.con.note(smBrowserFailed, err)
+			return nil
+		}
+	}
 	auth := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(auth, c.si.gURL+oauthfake.AuthPath+"?") {
+	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(auth, c.si.gURL+oauthfake.AuthPath+"?") {
 		c.con.note(smBrowserShows, sandboxHeading(page, resp.Status))
 		return nil
 	}
@@ -286,6 +313,26 @@ func (c *sandboxChat) follow(ctx context.Context, link string) error {
 	}
 }
 
+// confirm presses Continue on calbot's page that names the Telegram account:
+// it posts the page's form back, with the browser's cookies.
+func (c *sandboxChat) confirm(ctx context.Context, page string) (*http.Response, string, error) {
+	form := url.Values{}
+	for _, name := range []string{"state", "confirm"} {
+		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(page)
+		if m == nil {
+			return nil, "", fmt.Errorf("the page has no %s field", name)
+		}
+		form.Set(name, html.UnescapeString(m[1]))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.public+"/oauth/start", strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", c.public)
+	return c.do(req)
+}
+
 // sandboxConsentChoice reads an answer to the consent question, in either
 // language and either keyboard layout.
 func sandboxConsentChoice(answer string) string {
@@ -312,6 +359,12 @@ func (c *sandboxChat) get(ctx context.Context, u string) (*http.Response, string
 	if err != nil {
 		return nil, "", err
 	}
+	return c.do(req)
+}
+
+// do sends req like a browser that does not follow redirects, and returns
+// the start of the page.
+func (c *sandboxChat) do(req *http.Request) (*http.Response, string, error) {
 	req.Header.Set("Accept-Language", c.lang)
 	resp, err := c.web.Do(req)
 	if err != nil {
