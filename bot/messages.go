@@ -61,6 +61,7 @@ const (
 	msgAddErrAmbiguous
 	msgAddExamples
 	msgTomorrow
+	msgSlowDown
 	numMsgs
 )
 
@@ -130,6 +131,7 @@ var catalog = map[string][numMsgs]string{
 		msgAddExamples: "Examples:\n<code>/add Lunch tomorrow 13:00-14:00</code>\n<code>/add Call mom friday 7pm</code>\n<code>/add Standup 9:30 15m</code>\n" +
 			"<code>/add Vacation Nov 25</code> (all day)",
 		msgTomorrow: "tomorrow",
+		msgSlowDown: "You are sending messages faster than I can answer, so I skipped some. Wait a few seconds, then send the command again.",
 	},
 	"ru": {
 		msgHelp: "<b>calbot</b> связывает этот чат с вашим Google Календарём.\n\n" +
@@ -194,6 +196,7 @@ var catalog = map[string][numMsgs]string{
 		msgAddExamples: "Примеры:\n<code>/add Обед завтра 13:00-14:00</code>\n<code>/add Стоматолог 25.11 9:30 1ч</code>\n<code>/add Созвон в пятницу 19:00</code>\n" +
 			"<code>/add Отпуск 25 ноября</code> (весь день)",
 		msgTomorrow: "завтра",
+		msgSlowDown: "Вы пишете быстрее, чем я успеваю отвечать, поэтому часть сообщений я пропустил. Подождите несколько секунд и отправьте команду ещё раз.",
 	},
 }
 
