@@ -201,6 +201,7 @@ func serve(ctx context.Context, cfg config, d deps) error {
 		Accounts: flow, Calendar: cal, DB: db, Logger: log, Now: d.now,
 		ShutdownTimeout: cfg.ShutdownTimeout, Workers: cfg.Concurrency,
 		GlobalRate: cfg.TelegramGlobalRate, ChatRate: cfg.TelegramChatRate,
+		ChatQueue: cfg.ChatQueueCap, ChatBurst: cfg.ChatBurst, ChatEvery: cfg.ChatEvery,
 		Metrics: bot.NewMetrics(reg),
 	})
 	if err := b.Start(ctx); err != nil {
@@ -208,7 +209,7 @@ func serve(ctx context.Context, cfg config, d deps) error {
 	}
 
 	srv := &http.Server{
-		Handler:           routes(flow, health(db, b)),
+		Handler:           routes(flow, health(db, b, d.now)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      90 * time.Second,
@@ -280,9 +281,10 @@ func sweep(ctx context.Context, flow *oauth.Flow, log *slog.Logger) {
 	}
 }
 
-// health answers /healthz: 200 when the database reads and Telegram answered
-// a poll recently, else 503 with the reason.
-func health(db *storage.DB, b *bot.Bot) http.HandlerFunc {
+// health answers /healthz: 200 when the database reads and a poll is in
+// flight or Telegram answered recently, else 503 with the reason. now is the
+// clock the bot was given.
+func health(db *storage.DB, b *bot.Bot, now func() time.Time) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
@@ -291,7 +293,7 @@ func health(db *storage.DB, b *bot.Bot) http.HandlerFunc {
 			fmt.Fprintln(w, "database: unreadable")
 			return
 		}
-		if !b.Polling(time.Now()) {
+		if !b.Polling(now()) {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintln(w, "telegram: no successful poll recently")
 			return
