@@ -98,7 +98,10 @@ func (f *fairness) warnings() []warning {
 	return w
 }
 
-// prune makes room for a new chat; f.mu is held.
+// prune makes room for a new chat once maxTracked are remembered: it
+// forgets every chat whose bucket is full, and if that frees less than a
+// tenth, any others down to nine tenths, so that it runs rarely; f.mu is
+// held.
 func (f *fairness) prune(now time.Time) {
 	if len(f.chats) < maxTracked {
 		return
@@ -109,7 +112,7 @@ func (f *fairness) prune(now time.Time) {
 		}
 	}
 	for id := range f.chats {
-		if len(f.chats) < maxTracked {
+		if len(f.chats) <= maxTracked*9/10 {
 			break
 		}
 		delete(f.chats, id)
@@ -147,7 +150,10 @@ func fromOf(u tgbotapi.Update) *tgbotapi.User {
 	return &tgbotapi.User{}
 }
 
-// slowDown tells a chat that its updates were dropped.
+// slowDown tells a chat that its updates are being dropped. Each dropped
+// update is logged at debug level and counted; this line is the one an
+// operator sees.
 func (b *Bot) slowDown(ctx context.Context, w warning) {
+	b.log.Info("a chat sends too fast; its excess updates are dropped", "chat_id", w.chat)
 	b.send(ctx, w.chat, text(w.lang, msgSlowDown), nil)
 }

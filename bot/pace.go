@@ -95,7 +95,8 @@ func (p *pacer) take(ctx context.Context, reserve func(now time.Time) time.Time)
 }
 
 // prune forgets chats whose turn has passed, which are the same as chats
-// never seen, and, if that is not enough, any; p.mu is held.
+// never seen, and, if that frees less than a tenth, any others down to nine
+// tenths of maxPaced, so that it runs rarely; p.mu is held.
 func (p *pacer) prune(now time.Time) {
 	for id, t := range p.next {
 		if !t.After(now) {
@@ -103,7 +104,7 @@ func (p *pacer) prune(now time.Time) {
 		}
 	}
 	for id := range p.next {
-		if len(p.next) <= maxPaced {
+		if len(p.next) <= maxPaced*9/10 {
 			break
 		}
 		delete(p.next, id)

@@ -199,7 +199,7 @@ func (b *Bot) accept(ctx context.Context, raws []json.RawMessage, offset int, qu
 		next = max(next, u.UpdateID+1)
 		chat := chatOf(u)
 		if reason := b.fair.admit(u, chat, queued(chat)+inBatch[chat], b.cfg.ChatQueue); reason != "" {
-			b.log.Info("update dropped: the chat sends too fast", "update_id", u.UpdateID, "chat_id", chat, "reason", reason)
+			b.log.Debug("update dropped: the chat sends too fast", "update_id", u.UpdateID, "chat_id", chat, "reason", reason)
 			b.cfg.Metrics.dropped(reason)
 			continue
 		}
