@@ -111,10 +111,11 @@ func (db *DB) AddEvent(raw []byte) (uint64, error) {
 	return id, nil
 }
 
-// DeleteEvent forgets a handled event. Like Dequeue it batches concurrent
-// calls.
+// DeleteEvent forgets a handled event. Unlike Dequeue it commits at once
+// rather than batching: events are few, and a crash right after one was
+// told should not tell it again.
 func (db *DB) DeleteEvent(id uint64) error {
-	err := db.bolt.Batch(func(tx *bbolt.Tx) error {
+	err := db.bolt.Update(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketEvents).Delete(binary.BigEndian.AppendUint64(nil, id))
 	})
 	if err != nil {
