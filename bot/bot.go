@@ -77,6 +77,8 @@ type Config struct {
 	// needs no overall timeout (a long poll lasts PollTimeout).
 	HTTPClient  *http.Client
 	PollTimeout time.Duration // default 30s
+	// StartTimeout bounds Start's calls (default 30s).
+	StartTimeout time.Duration
 	// HandlerTimeout bounds the handling of one update (default 60s).
 	HandlerTimeout time.Duration
 	// ShutdownTimeout bounds how long Run lets handlers in flight go on
@@ -148,6 +150,9 @@ func New(cfg Config) *Bot {
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = 30 * time.Second
 	}
+	if cfg.StartTimeout <= 0 {
+		cfg.StartTimeout = 30 * time.Second
+	}
 	if cfg.HandlerTimeout <= 0 {
 		cfg.HandlerTimeout = 60 * time.Second
 	}
@@ -214,10 +219,23 @@ func (b *Bot) Polling(now time.Time) bool {
 func (b *Bot) Username() string { return b.self.UserName }
 
 // Start checks the token with getMe and registers the command menu in
-// English and Russian. An invalid token is an error that says so.
+// English and Russian, within StartTimeout. An invalid token, or a Telegram
+// that does not answer in time, is an error that says what to check.
 func (b *Bot) Start(ctx context.Context) error {
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.StartTimeout)
+	defer cancel()
+	silent := func(err error) error {
+		if errors.Is(err, context.DeadlineExceeded) && parent.Err() == nil {
+			return fmt.Errorf("telegram did not answer within %v at %s: check TELEGRAM_API_URL, DNS, and that no firewall or proxy blocks this machine's way to it", b.cfg.StartTimeout, b.cfg.APIURL)
+		}
+		return nil
+	}
 	resp, err := b.with(ctx).MakeRequest("getMe", nil)
 	err = b.scrub(err)
+	if err := silent(err); err != nil {
+		return err
+	}
 	if err != nil {
 		var te *tgbotapi.Error
 		if errors.As(err, &te) && (te.Code == http.StatusUnauthorized || te.Code == http.StatusNotFound) {
@@ -235,6 +253,9 @@ func (b *Bot) Start(ctx context.Context) error {
 			cmds.LanguageCode = lang
 		}
 		if _, err := b.request(ctx, cmds); err != nil {
+			if err := silent(err); err != nil {
+				return err
+			}
 			return fmt.Errorf("register %s command menu: %w", lang, err)
 		}
 	}

@@ -207,3 +207,31 @@ func TestGetUpdatesRecoversFromErrorPages(t *testing.T) {
 		})
 	}
 }
+
+// TestStartIsBounded: a Telegram that drops packets (a firewall, a blocked
+// host) must not hang the start with no output.
+func TestStartIsBounded(t *testing.T) {
+	release := make(chan struct{})
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer silent.Close()
+	defer close(release)
+	b := New(Config{Token: testToken, APIURL: silent.URL, StartTimeout: 50 * time.Millisecond})
+	done := make(chan error, 1)
+	go func() { done <- b.Start(context.Background()) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "TELEGRAM_API_URL") || !strings.Contains(err.Error(), silent.URL) {
+			t.Errorf("Start = %v, want an error that names TELEGRAM_API_URL and %s", err, silent.URL)
+		}
+		if err != nil && strings.Contains(err.Error(), testToken) {
+			t.Error("Start's error contains the bot token")
+		}
+	case <-time.After(waitFor):
+		t.Fatal("Start hung on a Telegram that does not answer")
+	}
+}
