@@ -41,7 +41,8 @@ func (b *Bot) Run(ctx context.Context) error {
 	d := newDispatcher(b.cfg.Workers, 4*b.cfg.Workers)
 
 	// Notify may store an event at any time: the events it stored before
-	// this point are replayed below, the later ones it submits itself.
+	// this point are replayed here, in order, and the later ones it submits
+	// itself.
 	var cutShort atomic.Int64 // jobs the stop cut short
 	b.mu.Lock()
 	offset, queued, skipped, err := b.cfg.Inbox.Inbox()
@@ -55,6 +56,9 @@ func (b *Bot) Run(ctx context.Context) error {
 			if j, ok := b.eventJob(e, &cutShort); ok {
 				d.add(hard, j)
 			}
+		}
+		for _, e := range events {
+			b.post(e)
 		}
 	}
 	b.mu.Unlock()
@@ -71,11 +75,6 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.stop(d, abandon, &cutShort)
 	}()
 
-	for _, e := range events {
-		if j, ok := b.eventJob(e, &cutShort); ok {
-			d.add(hard, j)
-		}
-	}
 	if len(queued) > 0 {
 		b.log.Info("replaying updates queued before the last stop", "count", len(queued))
 	}
