@@ -321,17 +321,6 @@ func isJSON(contentType string) bool {
 	return mt == "application/json"
 }
 
-// cut records that the stop cut the job that ctx belongs to short, when err
-// came from a call that the stop cancelled: the job then stays queued.
-func cut(ctx context.Context, err error) {
-	if err == nil || !errors.Is(context.Cause(ctx), errStopped) {
-		return
-	}
-	if f, ok := ctx.Value(cutKey{}).(*atomic.Bool); ok {
-		f.Store(true)
-	}
-}
-
 // scrub removes the bot token from an error: transport errors quote the
 // request URL, which contains it.
 func (b *Bot) scrub(err error) error {

@@ -21,6 +21,17 @@ var errStopped = errors.New("calbot is stopping")
 // cutKey is the context key of a job's flag that cut sets.
 type cutKey struct{}
 
+// cut records that the stop cut the job that ctx belongs to short, when err
+// came from a call that the stop cancelled: the job then stays queued.
+func cut(ctx context.Context, err error) {
+	if err == nil || !errors.Is(context.Cause(ctx), errStopped) {
+		return
+	}
+	if f, ok := ctx.Value(cutKey{}).(*atomic.Bool); ok {
+		f.Store(true)
+	}
+}
+
 // Run long-polls for updates until ctx ends and hands them to handlers:
 // different chats concurrently, one chat in order. A fetched batch is stored
 // with its offset before Telegram is told (by the next getUpdates) that it
