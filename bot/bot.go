@@ -8,10 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
-	"math/rand/v2"
+	"mime"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/calbot/calbot/calendar"
+	"github.com/calbot/calbot/internal/backoff"
 	"github.com/calbot/calbot/oauth"
 	"github.com/calbot/calbot/storage"
 )
@@ -37,6 +40,40 @@ type Accounts interface {
 	ExpireToken(chatID int64)
 }
 
+// Inbox keeps the updates the bot took from Telegram until they are
+// handled, with the getUpdates offset that confirms them. *storage.DB is
+// one.
+type Inbox interface {
+	Enqueue(offset int, updates []storage.Queued) error
+	Dequeue(id int) error
+	Inbox() (offset int, queued []storage.Queued, skipped int, err error)
+}
+
+// EventStore keeps the events that a chat must be told and that did not
+// come from Telegram (how a sign-in ended) until they are handled.
+// *storage.DB is one.
+type EventStore interface {
+	AddEvent(raw []byte) (uint64, error)
+	DeleteEvent(id uint64) error
+	Events() (events []storage.Event, skipped int, err error)
+}
+
+// Clock measures the bot's waits: the pacing of replies, the per-chat
+// command rate, backoff and Telegram's retry_after. It is apart from
+// Config.Now, the time of day that agendas and health use, so that a test
+// may pin the day and still let waits pass.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits d, or until ctx ends, and then returns ctx's error.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// realClock is the Clock of production.
+type realClock struct{}
+
+func (realClock) Now() time.Time                                   { return time.Now() }
+func (realClock) Sleep(ctx context.Context, d time.Duration) error { return backoff.Sleep(ctx, d) }
+
 // Config is what a Bot needs.
 type Config struct {
 	Token string
@@ -46,10 +83,14 @@ type Config struct {
 	// needs no overall timeout (a long poll lasts PollTimeout).
 	HTTPClient  *http.Client
 	PollTimeout time.Duration // default 30s
+	// StartTimeout bounds Start's calls (default 30s).
+	StartTimeout time.Duration
 	// HandlerTimeout bounds the handling of one update (default 60s).
 	HandlerTimeout time.Duration
-	// ShutdownTimeout bounds how long Run waits for handlers in flight
-	// once its context ends (default 10s). What is left stays queued.
+	// ShutdownTimeout bounds how long Run lets handlers in flight go on
+	// once its context ends (default 10s). Then it cancels them and waits
+	// until they return: what they finished is dequeued, what they did not
+	// stays queued for the next start.
 	ShutdownTimeout time.Duration
 	// Workers bounds the handlers that run at once (default 256); updates
 	// of one chat always run one after another.
@@ -57,6 +98,14 @@ type Config struct {
 	// GlobalRate and ChatRate pace outgoing messages, per second overall and
 	// per chat. Zero or less switches that limit off.
 	GlobalRate, ChatRate float64
+	// ChatQueue caps the updates of one chat that wait or run (default
+	// 20); ChatBurst and ChatEvery are the chat's command rate, a token
+	// bucket of ChatBurst (default 10) that regains one every ChatEvery
+	// (default 2s; less than zero: no rate). Updates beyond either are
+	// dropped, and the chat is told once to slow down, so that one chat
+	// cannot fill the shared queue.
+	ChatQueue, ChatBurst int
+	ChatEvery            time.Duration
 
 	// CallbackKey signs the data of the bot's buttons; EventKey keys the
 	// ids and the markers of the events calbot creates (calendar.EventID,
@@ -66,23 +115,40 @@ type Config struct {
 
 	Accounts Accounts
 	Calendar *calendar.Service
-	Chats    ChatStore   // awaited phrases and per-chat settings
-	DB       *storage.DB // the update inbox
-	Now      func() time.Time
-	Logger   *slog.Logger
-	Metrics  *Metrics // nil: not counted
+	Chats    ChatStore // awaited phrases and per-chat settings
+	DB       *storage.DB
+	// Inbox and Events keep what the bot has taken in until it is handled;
+	// nil means DB.
+	Inbox  Inbox
+	Events EventStore
+	Now    func() time.Time
+	// Clock times waits; nil is the real clock.
+	Clock   Clock
+	Logger  *slog.Logger
+	Metrics *Metrics // nil: not counted
 }
 
 // Bot runs calbot on Telegram. Create it with New, then call Start and Run.
 type Bot struct {
-	cfg  Config
-	api  *tgbotapi.BotAPI
-	log  *slog.Logger
-	now  func() time.Time
-	self tgbotapi.User
-	pace *pacer
+	cfg   Config
+	api   *tgbotapi.BotAPI
+	log   *slog.Logger
+	now   func() time.Time
+	clock Clock
+	self  tgbotapi.User
+	pace  *pacer
+	fair  *fairness
 
-	lastPoll atomic.Int64 // unix nanoseconds of the last successful getUpdates
+	// Health, in unix nanoseconds of cfg.Now: when the getUpdates in flight
+	// began (0: none), when Telegram last answered, and whether the last
+	// poll failed.
+	pollSince, lastOK atomic.Int64
+	pollFailing       atomic.Bool
+
+	// mu guards post: how Notify hands a stored event to the running Run
+	// (nil while none runs).
+	mu   sync.Mutex
+	post func(storage.Event)
 }
 
 // New returns a Bot; it does not contact Telegram.
@@ -97,6 +163,9 @@ func New(cfg Config) *Bot {
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = 30 * time.Second
 	}
+	if cfg.StartTimeout <= 0 {
+		cfg.StartTimeout = 30 * time.Second
+	}
 	if cfg.HandlerTimeout <= 0 {
 		cfg.HandlerTimeout = 60 * time.Second
 	}
@@ -106,8 +175,26 @@ func New(cfg Config) *Bot {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 256
 	}
+	if cfg.ChatQueue <= 0 {
+		cfg.ChatQueue = 20
+	}
+	if cfg.ChatBurst <= 0 {
+		cfg.ChatBurst = 10
+	}
+	if cfg.ChatEvery == 0 {
+		cfg.ChatEvery = 2 * time.Second
+	}
+	if cfg.Inbox == nil && cfg.DB != nil {
+		cfg.Inbox = cfg.DB
+	}
+	if cfg.Events == nil && cfg.DB != nil {
+		cfg.Events = cfg.DB
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = realClock{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -117,12 +204,28 @@ func New(cfg Config) *Bot {
 	// to cancel it.
 	api := &tgbotapi.BotAPI{Token: cfg.Token, Client: cfg.HTTPClient, Buffer: 100}
 	api.SetAPIEndpoint(cfg.APIURL + "/bot%s/%s")
-	return &Bot{cfg: cfg, api: api, log: cfg.Logger, now: cfg.Now, pace: newPacer(cfg.GlobalRate, cfg.ChatRate)}
+	return &Bot{
+		cfg: cfg, api: api, log: cfg.Logger, now: cfg.Now, clock: cfg.Clock,
+		pace: newPacer(cfg.Clock, cfg.GlobalRate, cfg.ChatRate),
+		fair: newFairness(cfg.Clock, cfg.ChatBurst, cfg.ChatEvery),
+	}
 }
 
-// Polling reports whether a getUpdates succeeded lately, for health checks.
+// pollGrace is how long a getUpdates may outlast its long-poll timeout
+// before it counts as lost.
+const pollGrace = 15 * time.Second
+
+// Polling reports whether the bot is talking to Telegram, for health
+// checks: a getUpdates is in flight and within its deadline (and the one
+// before did not fail), or Telegram answered within two polls. It is true
+// from Start on, so a quiet bot is healthy at once. now must come from the
+// clock in Config.Now.
 func (b *Bot) Polling(now time.Time) bool {
-	last := b.lastPoll.Load()
+	if since := b.pollSince.Load(); since != 0 && !b.pollFailing.Load() &&
+		now.Sub(time.Unix(0, since)) < b.cfg.PollTimeout+pollGrace {
+		return true
+	}
+	last := b.lastOK.Load()
 	return last != 0 && now.Sub(time.Unix(0, last)) < 2*b.cfg.PollTimeout+30*time.Second
 }
 
@@ -130,10 +233,23 @@ func (b *Bot) Polling(now time.Time) bool {
 func (b *Bot) Username() string { return b.self.UserName }
 
 // Start checks the token with getMe and registers the command menu in
-// English and Russian. An invalid token is an error that says so.
+// English and Russian, within StartTimeout. An invalid token, or a Telegram
+// that does not answer in time, is an error that says what to check.
 func (b *Bot) Start(ctx context.Context) error {
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.StartTimeout)
+	defer cancel()
+	silent := func(err error) error {
+		if errors.Is(err, context.DeadlineExceeded) && parent.Err() == nil {
+			return fmt.Errorf("telegram did not answer within %v at %s: check TELEGRAM_API_URL, DNS, and that no firewall or proxy blocks this machine's way to it", b.cfg.StartTimeout, b.cfg.APIURL)
+		}
+		return nil
+	}
 	resp, err := b.with(ctx).MakeRequest("getMe", nil)
 	err = b.scrub(err)
+	if err := silent(err); err != nil {
+		return err
+	}
 	if err != nil {
 		var te *tgbotapi.Error
 		if errors.As(err, &te) && (te.Code == http.StatusUnauthorized || te.Code == http.StatusNotFound) {
@@ -144,172 +260,21 @@ func (b *Bot) Start(ctx context.Context) error {
 	if err := json.Unmarshal(resp.Result, &b.self); err != nil {
 		return fmt.Errorf("read getMe: %w", err)
 	}
+	b.lastOK.Store(b.now().UnixNano())
 	for _, lang := range []string{"en", "ru"} {
 		cmds := tgbotapi.NewSetMyCommands(commandMenu(lang)...)
 		if lang != "en" {
 			cmds.LanguageCode = lang
 		}
 		if _, err := b.request(ctx, cmds); err != nil {
+			if err := silent(err); err != nil {
+				return err
+			}
 			return fmt.Errorf("register %s command menu: %w", lang, err)
 		}
 	}
 	b.log.Info("telegram bot ready", "username", b.self.UserName)
 	return nil
-}
-
-// Run long-polls for updates until ctx ends and hands them to handlers:
-// different chats concurrently, one chat in order. A fetched batch is stored
-// with its offset before Telegram is told (by the next getUpdates) that it
-// arrived, and each update leaves the store only once handled, so a crash or
-// restart loses nothing: Run first replays what the store holds. Updates
-// below the stored offset are not handled twice. When ctx ends Run stops
-// polling, lets handlers in flight finish within ShutdownTimeout, and
-// returns nil.
-func (b *Bot) Run(ctx context.Context) error {
-	offset, queued, skipped, err := b.cfg.DB.Inbox()
-	if err != nil {
-		return err
-	}
-	if skipped > 0 {
-		b.log.Warn("queued updates that do not open were skipped", "count", skipped)
-	}
-	// Handlers outlive ctx, so a stop does not cut a reply in half, until
-	// the shutdown bound passes: then hard ends them, and what they did not
-	// finish stays queued for the next start.
-	hard, abandon := context.WithCancel(context.WithoutCancel(ctx))
-	defer abandon()
-	d := newDispatcher(b.cfg.Workers, 4*b.cfg.Workers, b.handle, func(u tgbotapi.Update) {
-		if hard.Err() == nil {
-			b.dequeue(u)
-		}
-	})
-	defer func() {
-		sctx, cancel := context.WithTimeout(hard, b.cfg.ShutdownTimeout)
-		defer cancel()
-		if d.stop(sctx) {
-			return
-		}
-		b.log.Warn("handlers still running at shutdown; their updates stay queued for the next start")
-		abandon()
-		wctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		d.stop(wctx)
-	}()
-	if len(queued) > 0 {
-		b.log.Info("replaying updates queued before the last stop", "count", len(queued))
-	}
-	for _, q := range queued {
-		var u tgbotapi.Update
-		if err := json.Unmarshal(q.Raw, &u); err != nil {
-			b.dequeue(tgbotapi.Update{UpdateID: q.ID})
-			continue
-		}
-		if d.submit(ctx, hard, u) != nil {
-			return nil
-		}
-	}
-
-	failures := 0
-	for {
-		raws, err := b.getUpdates(ctx, offset)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if err == nil {
-			var batch []tgbotapi.Update
-			batch, offset, err = b.accept(raws, offset)
-			for _, u := range batch {
-				if d.submit(ctx, hard, u) != nil {
-					return nil
-				}
-			}
-		}
-		if err != nil {
-			failures++
-			wait := backoff(failures, err)
-			b.log.Warn("getUpdates failed", "err", err, "retry_in", wait)
-			if sleep(ctx, wait) != nil {
-				return nil
-			}
-			continue
-		}
-		failures = 0
-		b.lastPoll.Store(b.now().UnixNano())
-	}
-}
-
-// accept stores the new updates of a getUpdates result with the offset that
-// confirms them and returns them, with that offset. Updates below offset
-// were stored before (Telegram delivers at least once) and are dropped.
-func (b *Bot) accept(raws []json.RawMessage, offset int) ([]tgbotapi.Update, int, error) {
-	var batch []tgbotapi.Update
-	var queued []storage.Queued
-	next := offset
-	for _, raw := range raws {
-		var u tgbotapi.Update
-		if err := json.Unmarshal(raw, &u); err != nil {
-			return nil, offset, fmt.Errorf("read update: %w", err)
-		}
-		if u.UpdateID < offset {
-			continue
-		}
-		batch = append(batch, u)
-		queued = append(queued, storage.Queued{ID: u.UpdateID, Raw: raw})
-		next = max(next, u.UpdateID+1)
-	}
-	if len(raws) == 0 {
-		return nil, offset, nil
-	}
-	if err := b.cfg.DB.Enqueue(next, queued); err != nil {
-		return nil, offset, err
-	}
-	return batch, next, nil
-}
-
-func (b *Bot) dequeue(u tgbotapi.Update) {
-	if err := b.cfg.DB.Dequeue(u.UpdateID); err != nil {
-		b.log.Error("dequeue failed; the update may be handled again after a restart", "update_id", u.UpdateID, "err", err)
-	}
-}
-
-func (b *Bot) getUpdates(ctx context.Context, offset int) ([]json.RawMessage, error) {
-	cfg := tgbotapi.NewUpdate(offset)
-	cfg.Timeout = int(b.cfg.PollTimeout / time.Second)
-	cfg.AllowedUpdates = []string{"message", "callback_query"}
-	ctx, cancel := context.WithTimeout(ctx, b.cfg.PollTimeout+15*time.Second)
-	defer cancel()
-	resp, err := b.request(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	var raws []json.RawMessage
-	if err := json.Unmarshal(resp.Result, &raws); err != nil {
-		return nil, fmt.Errorf("read updates: %w", err)
-	}
-	return raws, nil
-}
-
-// backoff grows with each failure, with jitter, up to a minute; a 429
-// waits what Telegram asked.
-func backoff(failures int, err error) time.Duration {
-	var te *tgbotapi.Error
-	if errors.As(err, &te) && te.RetryAfter > 0 {
-		return time.Duration(te.RetryAfter) * time.Second
-	}
-	d := time.Second << min(failures-1, 6)
-	d = min(d, time.Minute)
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // google runs a Calendar call with the chat's token. When Google refuses an
@@ -329,6 +294,7 @@ func (b *Bot) google(chatID int64, call func(ts oauth2.TokenSource) error) error
 // request calls the Bot API under ctx. Errors never contain the token.
 func (b *Bot) request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
 	resp, err := b.with(ctx).Request(c)
+	cut(ctx, err)
 	return resp, b.scrub(err)
 }
 
@@ -346,7 +312,28 @@ type ctxClient struct {
 	c   *http.Client
 }
 
-func (c ctxClient) Do(r *http.Request) (*http.Response, error) { return c.c.Do(r.WithContext(c.ctx)) }
+// Do sends r under the call's context. An error status whose body is not
+// JSON, such as a proxy's HTML page for a 502, would reach tgbotapi as a
+// JSON syntax error with the status lost; Do turns a 5xx into the
+// *tgbotapi.Error that Telegram's own 5xx gives, so both are retried alike.
+func (c ctxClient) Do(r *http.Request) (*http.Response, error) {
+	resp, err := c.c.Do(r.WithContext(c.ctx))
+	if err != nil || resp.StatusCode < 300 || isJSON(resp.Header.Get("Content-Type")) {
+		return resp, err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	what := fmt.Sprintf("HTTP %d with a non-JSON body (from a proxy?)", resp.StatusCode)
+	if resp.StatusCode >= 500 {
+		return nil, &tgbotapi.Error{Code: resp.StatusCode, Message: what}
+	}
+	return nil, errors.New("telegram answered " + what)
+}
+
+func isJSON(contentType string) bool {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return mt == "application/json"
+}
 
 // scrub removes the bot token from an error: transport errors quote the
 // request URL, which contains it.

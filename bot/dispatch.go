@@ -3,32 +3,48 @@ package bot
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
-// dispatcher runs updates of different chats concurrently and those of one
-// chat in arrival order. At most workers handlers run at once, and at most
-// queueCap updates wait or run: submit blocks beyond that, which holds the
-// poll loop back instead of piling up goroutines.
-type dispatcher struct {
-	handle func(context.Context, tgbotapi.Update)
-	done   func(tgbotapi.Update) // called after handle, to dequeue it durably
-	run    chan struct{}         // handler slots
-	slots  chan struct{}         // queued-or-running slots
-
-	mu       sync.Mutex
-	chats    map[int64][]tgbotapi.Update // per chat: updates not yet started
-	stopping bool
-	wg       sync.WaitGroup
+// job is one piece of work for a chat: an update to handle, or an event
+// such as how a sign-in ended. Jobs of one chat run in the order they were
+// submitted.
+type job struct {
+	chat int64
+	// slot: the job takes shared queue space and counts against the chat's
+	// cap. Updates do; events, which the bot itself produces, do not.
+	slot bool
+	run  func(ctx context.Context)
+	// done follows run; finished is false if the stop cut run short. It
+	// forgets the job durably, and may wait on a disk sync.
+	done func(finished bool)
 }
 
-func newDispatcher(workers, queueCap int, handle func(context.Context, tgbotapi.Update), done func(tgbotapi.Update)) *dispatcher {
+// dispatcher runs jobs of different chats concurrently and those of one
+// chat in submission order. At most workers jobs run at once, and at most
+// queueCap slot jobs wait or run: submit blocks beyond that, which holds the
+// poll loop back instead of piling up goroutines. It is bounded in memory by
+// that cap: a chat's entries leave its maps when its last job is done.
+type dispatcher struct {
+	run   chan struct{} // handler slots
+	slots chan struct{} // queued-or-running slots
+
+	mu       sync.Mutex
+	chats    map[int64][]job // per chat: jobs not yet started
+	counts   map[int64]int   // per chat: slot jobs waiting, running or being forgotten
+	stopping bool
+	wg       sync.WaitGroup
+	finished chan struct{} // closed when wg is done after stopping
+}
+
+func newDispatcher(workers, queueCap int) *dispatcher {
 	return &dispatcher{
-		handle: handle, done: done,
-		run:   make(chan struct{}, workers),
-		slots: make(chan struct{}, max(queueCap, workers)),
-		chats: make(map[int64][]tgbotapi.Update),
+		run:    make(chan struct{}, workers),
+		slots:  make(chan struct{}, max(queueCap, workers)),
+		chats:  make(map[int64][]job),
+		counts: make(map[int64]int),
 	}
 }
 
@@ -45,69 +61,117 @@ func chatOf(u tgbotapi.Update) int64 {
 	return 0
 }
 
-// submit queues u behind the chat's earlier updates, to be handled under
-// hctx. It blocks while the queue is full and returns ctx's error if ctx
-// ends first.
-func (d *dispatcher) submit(ctx, hctx context.Context, u tgbotapi.Update) error {
+// submit queues a slot job behind the chat's earlier jobs, to run under
+// hctx. It blocks while the shared queue is full and returns ctx's error if
+// ctx ends first.
+func (d *dispatcher) submit(ctx, hctx context.Context, j job) error {
 	select {
 	case d.slots <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	key := chatOf(u)
-	d.mu.Lock()
-	q, busy := d.chats[key]
-	d.chats[key] = append(q, u)
-	if !busy {
-		d.wg.Add(1)
-		go d.drain(hctx, key)
-	}
-	d.mu.Unlock()
+	j.slot = true
+	d.enqueue(hctx, j)
 	return nil
 }
 
-// drain handles a chat's updates one after another until none are left.
-// Once stopping, it starts no new update: those stay in the durable queue
-// for the next start.
-func (d *dispatcher) drain(ctx context.Context, key int64) {
+// add queues a job that takes no shared queue space behind the chat's
+// earlier jobs, to run under hctx. It never blocks.
+func (d *dispatcher) add(hctx context.Context, j job) {
+	j.slot = false
+	d.enqueue(hctx, j)
+}
+
+func (d *dispatcher) enqueue(hctx context.Context, j job) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if j.slot {
+		d.counts[j.chat]++
+	}
+	q, busy := d.chats[j.chat]
+	d.chats[j.chat] = append(q, j)
+	if !busy {
+		d.wg.Add(1)
+		go d.drain(hctx, j.chat)
+	}
+}
+
+// queued returns how many of the chat's slot jobs wait or run.
+func (d *dispatcher) queued(chat int64) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.counts[chat]
+}
+
+// spawn runs f under hctx outside any chat's order; stop waits for it.
+func (d *dispatcher) spawn(hctx context.Context, f func(context.Context)) {
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		f(hctx)
+	}()
+}
+
+// drain runs a chat's jobs one after another until none are left. Once
+// stopping, it starts no new job: those stay in the durable queue for the
+// next start.
+func (d *dispatcher) drain(ctx context.Context, chat int64) {
 	defer d.wg.Done()
 	for {
 		d.mu.Lock()
-		q := d.chats[key]
+		q := d.chats[chat]
 		if len(q) == 0 || d.stopping {
-			delete(d.chats, key)
-			for range q {
-				<-d.slots
+			delete(d.chats, chat)
+			for _, j := range q {
+				d.release(j)
 			}
 			d.mu.Unlock()
 			return
 		}
-		u := q[0]
-		d.chats[key] = q[1:]
+		j := q[0]
+		d.chats[chat] = q[1:]
 		d.mu.Unlock()
 
 		d.run <- struct{}{}
-		d.handle(ctx, u)
+		flag := new(atomic.Bool)
+		j.run(context.WithValue(ctx, cutKey{}, flag))
 		<-d.run
-		// The chat's next update need not wait for the durable dequeue,
-		// which may wait on a disk sync; shutdown still waits for it.
+		// The chat's next job need not wait for the durable dequeue,
+		// which may wait on a disk sync; stop still waits for it.
 		d.wg.Add(1)
 		go func() {
 			defer d.wg.Done()
-			d.done(u)
-			<-d.slots
+			j.done(!flag.Load())
+			d.mu.Lock()
+			d.release(j)
+			d.mu.Unlock()
 		}()
 	}
 }
 
-// stop lets running handlers finish, up to ctx's deadline, and starts no
-// more. It reports whether everything finished in time.
+// release gives back a slot job's shared and per-chat space; d.mu is held.
+func (d *dispatcher) release(j job) {
+	if !j.slot {
+		return
+	}
+	<-d.slots
+	if d.counts[j.chat]--; d.counts[j.chat] <= 0 {
+		delete(d.counts, j.chat)
+	}
+}
+
+// stop starts no more jobs and waits, up to ctx's deadline, for the running
+// ones and their done calls. It reports whether everything finished in
+// time; it may be called again to wait longer.
 func (d *dispatcher) stop(ctx context.Context) bool {
 	d.mu.Lock()
-	d.stopping = true
+	if !d.stopping {
+		d.stopping = true
+		d.finished = make(chan struct{})
+		go func() { d.wg.Wait(); close(d.finished) }()
+	}
+	finished := d.finished
 	d.mu.Unlock()
-	finished := make(chan struct{})
-	go func() { d.wg.Wait(); close(finished) }()
 	select {
 	case <-finished:
 		return true

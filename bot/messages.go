@@ -82,6 +82,7 @@ const (
 	msgConnectTooOften
 	msgConnectedReplacedKept
 	msgConnectedReplacedNotRevoked
+	msgSlowDown
 	numMsgs
 )
 
@@ -176,6 +177,7 @@ var catalog = map[string][numMsgs]string{
 		msgUnusedKeep:        "If the word belongs to the title, put the title in quotes:\n<code>/add %s</code>",
 		msgUnusedDate: "If it says when, write it in a form I know, for example <code>every Monday 8:00</code>, <code>in 30 minutes</code>, " +
 			"<code>next Friday</code>, <code>tomorrow evening</code>, <code>until 31.12</code> or a date such as <code>25.11</code>.",
+		msgSlowDown: "You are sending messages faster than I can answer, so I skipped some. Wait a few seconds, then send the command again.",
 	},
 	"ru": {
 		msgHelp: "<b>calbot</b> связывает этот чат с вашим Google Календарём.\n\n" +
@@ -265,6 +267,7 @@ var catalog = map[string][numMsgs]string{
 		msgUnusedKeep:        "Если слово относится к названию, возьмите название в кавычки:\n<code>/add %s</code>",
 		msgUnusedDate: "Если оно говорит, когда, напишите так, как я понимаю, например <code>каждый понедельник 8:00</code>, <code>через 30 минут</code>, " +
 			"<code>в следующую пятницу</code>, <code>завтра вечером</code>, <code>до 31.12</code> или дату вроде <code>25.11</code>.",
+		msgSlowDown: "Вы пишете быстрее, чем я успеваю отвечать, поэтому часть сообщений я пропустил. Подождите несколько секунд и отправьте команду ещё раз.",
 	},
 }
 

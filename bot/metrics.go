@@ -6,11 +6,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Metrics counts the bot's commands for Prometheus. A nil *Metrics records
+// Metrics counts the bot's commands and dropped updates for Prometheus. A nil *Metrics records
 // nothing, so tests and tools need not set one up.
 type Metrics struct {
 	commands *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	drops    *prometheus.CounterVec
 }
 
 // NewMetrics registers the bot's metrics with reg.
@@ -25,8 +26,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help:    "Time from taking an update to finishing its replies, by command.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"command"}),
+		drops: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "calbot_updates_dropped_total",
+			Help: "Updates confirmed to Telegram but not handled, by reason (queue_full, rate: the chat sent too fast; undecodable).",
+		}, []string{"reason"}),
 	}
-	reg.MustRegister(m.commands, m.latency)
+	for _, r := range []string{dropQueueFull, dropRate, dropUndecodable} {
+		m.drops.WithLabelValues(r)
+	}
+	reg.MustRegister(m.commands, m.latency, m.drops)
 	return m
 }
 
@@ -50,4 +58,12 @@ func (m *Metrics) observe(command, outcome string, took time.Duration) {
 	}
 	m.commands.WithLabelValues(command, outcome).Inc()
 	m.latency.WithLabelValues(command).Observe(took.Seconds())
+}
+
+// dropped counts an update that was confirmed to Telegram but not handled.
+func (m *Metrics) dropped(reason string) {
+	if m == nil {
+		return
+	}
+	m.drops.WithLabelValues(reason).Inc()
 }

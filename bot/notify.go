@@ -10,10 +10,10 @@ import (
 	"github.com/calbot/calbot/oauth"
 )
 
-// Notify tells a chat how its sign-in ended. cmd hands it to oauth as
-// OnResult. On success it also learns the calendar's time zone, so the first
-// /today asks Google once.
-func (b *Bot) Notify(ctx context.Context, r oauth.Result) {
+// signedIn tells a chat how its sign-in ended; it runs in the chat's queue
+// (see Notify). On success it also learns the calendar's time zone, so the
+// first /today asks Google once.
+func (b *Bot) signedIn(ctx context.Context, r oauth.Result) {
 	lang := langOf(r.Lang)
 	switch r.Outcome {
 	case oauth.Connected:

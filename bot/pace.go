@@ -8,31 +8,36 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-	"golang.org/x/time/rate"
 )
 
 // groupInterval keeps to Telegram's 20 messages a minute in a group.
 const groupInterval = 3 * time.Second
 
+// maxPaced bounds the chats whose next send time the pacer remembers.
+const maxPaced = 4096
+
 // pacer spaces outgoing messages under Telegram's limits, so the bot does
 // not provoke 429s: about one message a second per chat, twenty a minute
-// per group, thirty a second overall.
+// per group, thirty a second overall. It measures and waits with its
+// Clock. It is safe for concurrent use.
 type pacer struct {
-	global  *rate.Limiter // nil: no overall limit
+	clock   Clock
+	global  time.Duration // 0: no overall limit
 	perChat time.Duration // 0: no per-chat limit
 
-	mu   sync.Mutex
-	next map[int64]time.Time // earliest time of the chat's next message
+	mu         sync.Mutex
+	nextGlobal time.Time
+	next       map[int64]time.Time // earliest time of the chat's next message
 }
 
 // paceMargin keeps the pace a little under the limit, so that the jitter
 // between leaving here and arriving at Telegram never looks like a burst.
 const paceMargin = 1.05
 
-func newPacer(globalPerSec, chatPerSec float64) *pacer {
-	p := &pacer{next: make(map[int64]time.Time)}
+func newPacer(clock Clock, globalPerSec, chatPerSec float64) *pacer {
+	p := &pacer{clock: clock, next: make(map[int64]time.Time)}
 	if globalPerSec > 0 {
-		p.global = rate.NewLimiter(rate.Limit(globalPerSec/paceMargin), 1)
+		p.global = time.Duration(paceMargin * float64(time.Second) / globalPerSec)
 	}
 	if chatPerSec > 0 {
 		p.perChat = time.Duration(paceMargin * float64(time.Second) / chatPerSec)
@@ -40,58 +45,90 @@ func newPacer(globalPerSec, chatPerSec float64) *pacer {
 	return p
 }
 
-// wait blocks until a message to chatID may leave, or ctx ends.
+// wait blocks until a message to chatID may leave, or ctx ends. It reserves
+// the message's turn first, per chat and then overall, so concurrent
+// senders queue up instead of racing.
 func (p *pacer) wait(ctx context.Context, chatID int64) error {
 	if p.perChat > 0 {
 		interval := p.perChat
 		if chatID < 0 {
 			interval = max(interval, groupInterval)
 		}
-		now := time.Now()
-		p.mu.Lock()
-		at := p.next[chatID]
-		if at.Before(now) {
-			at = now
-		}
-		p.next[chatID] = at.Add(interval)
-		if len(p.next) > 4096 {
-			for id, t := range p.next {
-				if t.Before(now) {
-					delete(p.next, id)
-				}
+		if err := p.take(ctx, func(now time.Time) time.Time {
+			at := later(p.next[chatID], now)
+			p.next[chatID] = at.Add(interval)
+			if len(p.next) > maxPaced {
+				p.prune(now)
 			}
-		}
-		p.mu.Unlock()
-		if err := sleep(ctx, at.Sub(now)); err != nil {
+			return at
+		}); err != nil {
 			return err
 		}
 	}
-	if p.global != nil {
-		if err := p.global.Wait(ctx); err != nil {
+	if p.global > 0 {
+		if err := p.take(ctx, func(now time.Time) time.Time {
+			at := later(p.nextGlobal, now)
+			p.nextGlobal = at.Add(p.global)
+			return at
+		}); err != nil {
 			return err
 		}
 	}
 	if p.perChat > 0 {
 		// Space the chat's next message from when this one really leaves,
 		// which a busy machine or the global limit may have delayed.
+		now := p.clock.Now()
 		p.mu.Lock()
-		if t := time.Now().Add(p.perChat); t.After(p.next[chatID]) {
-			p.next[chatID] = t
-		}
+		p.next[chatID] = later(p.next[chatID], now.Add(p.perChat))
 		p.mu.Unlock()
 	}
 	return nil
+}
+
+// take reserves a turn with reserve, under p.mu, and sleeps until it.
+func (p *pacer) take(ctx context.Context, reserve func(now time.Time) time.Time) error {
+	now := p.clock.Now()
+	p.mu.Lock()
+	at := reserve(now)
+	p.mu.Unlock()
+	return p.clock.Sleep(ctx, at.Sub(now))
+}
+
+// prune forgets chats whose turn has passed, which are the same as chats
+// never seen, and, if that frees less than a tenth, any others down to nine
+// tenths of maxPaced, so that it runs rarely; p.mu is held.
+func (p *pacer) prune(now time.Time) {
+	for id, t := range p.next {
+		if !t.After(now) {
+			delete(p.next, id)
+		}
+	}
+	for id := range p.next {
+		if len(p.next) <= maxPaced*9/10 {
+			break
+		}
+		delete(p.next, id)
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // maxSendAttempts bounds the retries of one outgoing message.
 const maxSendAttempts = 4
 
 // deliver sends c to chatID under the pacer. A 429 waits what Telegram asks
-// and tries again; a 5xx backs off and tries again; both a few times at most.
+// and tries again; a 5xx (JSON or not) backs off and tries again; both a few
+// times at most.
 func (b *Bot) deliver(ctx context.Context, chatID int64, c tgbotapi.Chattable) error {
 	var err error
 	for attempt := 1; attempt <= maxSendAttempts; attempt++ {
 		if err = b.pace.wait(ctx, chatID); err != nil {
+			cut(ctx, err)
 			return err
 		}
 		if _, err = b.request(ctx, c); err == nil {
@@ -101,17 +138,18 @@ func (b *Bot) deliver(ctx context.Context, chatID int64, c tgbotapi.Chattable) e
 		if !errors.As(err, &te) || attempt == maxSendAttempts {
 			return err
 		}
+		var wait time.Duration
 		switch {
 		case te.Code == http.StatusTooManyRequests:
 			b.log.Warn("telegram asks to slow down", "chat_id", chatID, "retry_after", te.RetryAfter)
-			if err := sleep(ctx, time.Duration(max(te.RetryAfter, 1))*time.Second); err != nil {
-				return err
-			}
+			wait = time.Duration(max(te.RetryAfter, 1)) * time.Second
 		case te.Code >= 500:
-			if err := sleep(ctx, backoff(attempt, err)); err != nil {
-				return err
-			}
+			wait = retryWait(attempt, err)
 		default:
+			return err
+		}
+		if err := b.clock.Sleep(ctx, wait); err != nil {
+			cut(ctx, err)
 			return err
 		}
 	}

@@ -16,6 +16,8 @@ import (
 	gcal "google.golang.org/api/calendar/v3"
 	"google.golang.org/api/option"
 
+	"github.com/calbot/calbot/internal/backoff"
+
 	_ "time/tzdata" // zones must load in minimal images without /usr/share/zoneinfo
 )
 
@@ -97,7 +99,7 @@ func New(baseURL string, hc *http.Client) *Service {
 		attempts:   3,
 		backoff:    200 * time.Millisecond,
 		maxBackoff: 2 * time.Second,
-		sleep:      sleepContext,
+		sleep:      backoff.Sleep,
 	}
 }
 
@@ -144,14 +146,3 @@ type tokenError struct{ err error }
 
 func (e *tokenError) Error() string { return "get token: " + e.err.Error() }
 func (e *tokenError) Unwrap() error { return e.err }
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"time"
 
 	"google.golang.org/api/googleapi"
+
+	"github.com/calbot/calbot/internal/backoff"
 )
 
 // retry runs req until it succeeds, fails for good, or s.attempts are spent.
@@ -35,11 +36,7 @@ func (s *Service) retry(ctx context.Context, op string, req func() error) error 
 // delay returns the wait before the given attempt (1 for the first retry):
 // between half and all of backoff·2^(attempt-1), capped at maxBackoff.
 func (s *Service) delay(attempt int) time.Duration {
-	d := s.backoff << (attempt - 1)
-	if d > s.maxBackoff || d <= 0 {
-		d = s.maxBackoff
-	}
-	return d/2 + rand.N(d/2+1)
+	return backoff.Delay(attempt, s.backoff, s.maxBackoff)
 }
 
 // retryable reports whether err is worth another attempt: a server error, a

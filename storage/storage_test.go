@@ -336,3 +336,39 @@ func TestInbox(t *testing.T) {
 		t.Errorf("Inbox after reopen = %d, %+v, %d, %v; want offset 12 and update 11", off, q, skipped, err)
 	}
 }
+
+func TestEvents(t *testing.T) {
+	db, path := openTest(t)
+	if ev, skipped, err := db.Events(); len(ev) != 0 || skipped != 0 || err != nil {
+		t.Fatalf("empty Events = %v, %d, %v", ev, skipped, err)
+	}
+	var ids []uint64
+	for _, raw := range []string{`{"email":"first@example.com"}`, `{"email":"second@example.com"}`, `{"email":"third@example.com"}`} {
+		id, err := db.AddEvent([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if !(ids[0] < ids[1] && ids[1] < ids[2]) {
+		t.Errorf("AddEvent ids %v do not grow", ids)
+	}
+	if err := db.DeleteEvent(ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, _ := os.ReadFile(path)
+	if bytes.Contains(raw, []byte("example.com")) {
+		t.Error("event stored in the clear")
+	}
+	db, err := Open(path, testKey, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ev, skipped, err := db.Events()
+	want := []Event{{ID: ids[0], Raw: []byte(`{"email":"first@example.com"}`)}, {ID: ids[2], Raw: []byte(`{"email":"third@example.com"}`)}}
+	if err != nil || skipped != 0 || !cmp.Equal(ev, want) {
+		t.Errorf("Events after reopen = %+v, %d, %v; want %+v", ev, skipped, err, want)
+	}
+}

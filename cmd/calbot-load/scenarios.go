@@ -6,8 +6,10 @@ import (
 	"time"
 )
 
-// unpaced switches calbot's outgoing pacing off.
-var unpaced = map[string]string{"TELEGRAM_GLOBAL_RATE": "0", "TELEGRAM_CHAT_RATE": "0"}
+// unpaced switches calbot's outgoing pacing off, and its per-chat command
+// rate and queue cap too: these scenarios measure capacity, and some send a
+// chat more commands at once than fair sharing lets one chat queue.
+var unpaced = map[string]string{"TELEGRAM_GLOBAL_RATE": "0", "TELEGRAM_CHAT_RATE": "0", "CHAT_RATE": "0", "CHAT_QUEUE_CAP": "10000"}
 
 // scenarios in the order "all" runs them.
 var scenarios = []struct {

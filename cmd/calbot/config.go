@@ -45,6 +45,8 @@ type env struct {
 	Concurrency           string `envconfig:"CONCURRENCY" default:"256" desc:"updates handled at once (one chat's always in order)"`
 	TelegramGlobalRate    string `envconfig:"TELEGRAM_GLOBAL_RATE" default:"30" desc:"outgoing messages per second overall (0: unpaced)"`
 	TelegramChatRate      string `envconfig:"TELEGRAM_CHAT_RATE" default:"1" desc:"outgoing messages per second per chat (0: unpaced)"`
+	ChatQueueCap          string `envconfig:"CHAT_QUEUE_CAP" default:"20" desc:"updates of one chat that may wait; beyond it they are dropped and the chat told to slow down"`
+	ChatRate              string `envconfig:"CHAT_RATE" default:"10/2s" desc:"commands one chat may send: a burst, then one per interval (0: no limit)"`
 	TelegramAPIURL        string `envconfig:"TELEGRAM_API_URL" default:"https://api.telegram.org" desc:"Bot API server"`
 	GoogleAuthURL         string `envconfig:"GOOGLE_AUTH_URL" default:"https://accounts.google.com/o/oauth2/v2/auth" desc:"Google authorization endpoint"`
 	GoogleTokenURL        string `envconfig:"GOOGLE_TOKEN_URL" default:"https://oauth2.googleapis.com/token" desc:"Google token endpoint"`
@@ -67,7 +69,10 @@ type config struct {
 	Warnings []string
 	// SigninCheck is SIGNIN_CHECK; oauth falls back to the page where
 	// PUBLIC_URL cannot take login_url buttons.
-	SigninCheck oauth.Check
+	SigninCheck  oauth.Check
+	ChatQueueCap int
+	ChatBurst    int
+	ChatEvery    time.Duration // < 0: no command rate
 }
 
 // adminSocket is where the running calbot listens for `calbot backup`.
@@ -128,6 +133,21 @@ func credentialsPath(file, dir string) string {
 		return file
 	}
 	return filepath.Join(dir, file)
+}
+
+// parseChatRate reads CHAT_RATE: "10/2s" is a burst of 10 commands, then
+// one every 2 seconds; "0" is no limit (every < 0).
+func parseChatRate(s string) (burst int, every time.Duration, ok bool) {
+	if s == "0" {
+		return 0, -1, true
+	}
+	b, e, found := strings.Cut(s, "/")
+	n, err1 := strconv.Atoi(b)
+	d, err2 := time.ParseDuration(e)
+	if !found || err1 != nil || err2 != nil || n < 1 || n > 100000 || d <= 0 {
+		return 0, 0, false
+	}
+	return n, d, true
 }
 
 var botTokenRE = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{20,}$`)
@@ -221,7 +241,8 @@ func (e env) check() (config, []problem) {
 	trim := func(s *string) { *s = strings.TrimSpace(*s) }
 	for _, s := range []*string{&e.TelegramBotToken, &e.PublicURL, &e.GoogleClientID, &e.GoogleClientSecret, &e.GoogleCredentialsFile,
 		&e.SecretKey, &e.HTTPAddr, &e.DBPath, &e.LogLevel, &e.TelegramAPIURL, &e.GoogleAuthURL, &e.GoogleTokenURL, &e.GoogleRevokeURL, &e.GoogleCalendarURL,
-		&e.LogFormat, &e.MetricsAddr, &e.AdminSocket, &e.ShutdownTimeout, &e.Concurrency, &e.TelegramGlobalRate, &e.TelegramChatRate, &e.SigninCheck} {
+		&e.LogFormat, &e.MetricsAddr, &e.AdminSocket, &e.ShutdownTimeout, &e.Concurrency, &e.TelegramGlobalRate, &e.TelegramChatRate,
+		&e.ChatQueueCap, &e.ChatRate, &e.SigninCheck} {
 		trim(s)
 	}
 	c := config{env: e}
@@ -299,6 +320,22 @@ func (e env) check() (config, []problem) {
 		add("CONCURRENCY", "CONCURRENCY %q is not a whole number from 1 to 100000", e.Concurrency)
 	} else {
 		c.Concurrency = n
+	}
+	if e.ChatQueueCap == "" {
+		e.ChatQueueCap = "20"
+	}
+	if e.ChatRate == "" {
+		e.ChatRate = "10/2s"
+	}
+	if n, err := strconv.Atoi(e.ChatQueueCap); err != nil || n < 1 || n > 100000 {
+		add("CHAT_QUEUE_CAP", "CHAT_QUEUE_CAP %q is not a whole number from 1 to 100000", e.ChatQueueCap)
+	} else {
+		c.ChatQueueCap = n
+	}
+	if burst, every, ok := parseChatRate(e.ChatRate); !ok {
+		add("CHAT_RATE", "CHAT_RATE %q is not a burst and an interval like 10/2s (0 switches the limit off)", e.ChatRate)
+	} else {
+		c.ChatBurst, c.ChatEvery = burst, every
 	}
 	for _, r := range []struct {
 		name, val string

@@ -46,12 +46,15 @@ func validEnv() env {
 		TelegramGlobalRate: "30",
 		TelegramChatRate:   "1",
 		SigninCheck:        "telegram",
+		ChatQueueCap:       "20",
+		ChatRate:           "10/2s",
 	}
 }
 
 // validConfig is what validEnv().validate() must return.
 func validConfig() config {
-	c := config{env: validEnv(), LogLevel: slog.LevelInfo, ShutdownTimeout: 10 * time.Second, Concurrency: 256, TelegramGlobalRate: 30, TelegramChatRate: 1}
+	c := config{env: validEnv(), LogLevel: slog.LevelInfo, ShutdownTimeout: 10 * time.Second, Concurrency: 256, TelegramGlobalRate: 30, TelegramChatRate: 1,
+		ChatQueueCap: 20, ChatBurst: 10, ChatEvery: 2 * time.Second}
 	return c
 }
 
@@ -175,6 +178,12 @@ func TestValidateAccepts(t *testing.T) {
 			func(c *config) { c.HTTPAddr = "127.0.0.1:8080" }},
 		{"self-hosted bot api", func(e *env) { e.TelegramAPIURL = "http://bot-api:8081" },
 			func(c *config) { c.TelegramAPIURL = "http://bot-api:8081" }},
+		{"chat rate off", func(e *env) { e.ChatRate = "0" },
+			func(c *config) { c.env.ChatRate, c.ChatBurst, c.ChatEvery = "0", 0, -1 }},
+		{"chat rate 5 a minute", func(e *env) { e.ChatRate = "5/1m" },
+			func(c *config) { c.env.ChatRate, c.ChatBurst, c.ChatEvery = "5/1m", 5, time.Minute }},
+		{"chat fairness unset takes the defaults", func(e *env) { e.ChatQueueCap, e.ChatRate = "", "" },
+			func(c *config) { c.env.ChatQueueCap, c.env.ChatRate = "", "" }},
 	}
 	for _, enc := range []struct {
 		name string
@@ -245,6 +254,10 @@ func TestValidateReportsOneProblem(t *testing.T) {
 			e.GoogleClientID, e.GoogleClientSecret = "", ""
 		}, "GOOGLE_CREDENTIALS_FILE: cannot read"},
 		{"secret key not base64", func(e *env) { e.SecretKey = "not base64!" }, "SECRET_KEY is not base64"},
+		{"chat queue cap zero", func(e *env) { e.ChatQueueCap = "0" }, "CHAT_QUEUE_CAP"},
+		{"chat rate without interval", func(e *env) { e.ChatRate = "10" }, "CHAT_RATE"},
+		{"chat rate zero burst", func(e *env) { e.ChatRate = "0/2s" }, "CHAT_RATE"},
+		{"chat rate negative interval", func(e *env) { e.ChatRate = "10/-2s" }, "CHAT_RATE"},
 		{"secret key too short", func(e *env) { e.SecretKey = "c2hvcnQ=" }, "SECRET_KEY decodes to 5 bytes, want 32"},
 		{"secret key in hex", func(e *env) { e.SecretKey = strings.Repeat("ab", 32) }, "SECRET_KEY decodes to 48 bytes, want 32"},
 		{"http addr without colon", func(e *env) { e.HTTPAddr = "8080" }, `HTTP_ADDR "8080" is not host:port`},

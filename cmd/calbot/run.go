@@ -287,6 +287,7 @@ func serve(ctx context.Context, cfg config, d deps) error {
 		Chats: db, CallbackKey: k.callback, EventKey: k.event,
 		ShutdownTimeout: cfg.ShutdownTimeout, Workers: cfg.Concurrency,
 		GlobalRate: cfg.TelegramGlobalRate, ChatRate: cfg.TelegramChatRate,
+		ChatQueue: cfg.ChatQueueCap, ChatBurst: cfg.ChatBurst, ChatEvery: cfg.ChatEvery,
 		Metrics: bot.NewMetrics(reg),
 	})
 	if err := start(ctx, b, d.startTimeout, cfg.TelegramAPIURL); err != nil {
@@ -383,8 +384,9 @@ func sweep(ctx context.Context, flow *oauth.Flow, log *slog.Logger) {
 	}
 }
 
-// health answers /healthz: 200 when the database reads and Telegram answered
-// a poll recently, by the clock the bot uses (now), else 503 with the reason.
+// health answers /healthz: 200 when the database reads and a poll is in
+// flight or Telegram answered recently, else 503 with the reason. now is the
+// clock the bot was given.
 func health(db *storage.DB, b *bot.Bot, now func() time.Time) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
