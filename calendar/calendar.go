@@ -46,7 +46,36 @@ type Event struct {
 	Start, End time.Time
 	// Marker is the event's MarkerProperty, "" if it has none.
 	Marker string
+
+	// CalendarID is the calendar the event was read from ("primary" or an
+	// id); CalendarName its name, for views that merge calendars.
+	CalendarID, CalendarName string
+	// ICalUID is the same for copies of one meeting in several calendars,
+	// so merged views show it once.
+	ICalUID string
+	// Response is the user's own answer to an invitation; "" when the user
+	// is not among the attendees (an event of their own).
+	Response Response
+	// Organizer: the user organizes the event, so has nothing to answer.
+	Organizer bool
+	// JoinURL is where to join: the conference's video entry point, else
+	// the Meet link, else the first https URL in the location; "" if none.
+	JoinURL string
+	// Reminders are the event's popup reminders: its own overrides, or the
+	// calendar's defaults where the event uses them.
+	Reminders []time.Duration
 }
+
+// Response is an attendee's answer to an invitation, as Google spells it.
+type Response string
+
+// The answers Google knows.
+const (
+	NeedsAction Response = "needsAction"
+	Accepted    Response = "accepted"
+	Tentative   Response = "tentative"
+	Declined    Response = "declined"
+)
 
 // Day is a calendar's agenda for one local day.
 type Day struct {

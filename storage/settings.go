@@ -8,7 +8,7 @@ import (
 
 // SettingsVersion is the layout of Settings this code writes. A record of a
 // newer layout is an error rather than misread.
-const SettingsVersion = 1
+const SettingsVersion = 2
 
 // Settings is what the bot remembers about a chat besides its link: the
 // calendar's time zone now, more (agenda, reminders, language) later. The
@@ -17,6 +17,67 @@ const SettingsVersion = 1
 type Settings struct {
 	Version int    `json:"v"`
 	Zone    string `json:"zone,omitempty"` // the calendar's time zone, as last seen
+
+	// Version 2: what the chat chose in /settings. The zero value of each is
+	// the default, so a version 1 record reads as "nothing chosen yet".
+
+	// ZoneOverride is the IANA zone the user chose for every view, agenda,
+	// reminder and /add; "" follows the calendar's zone (Zone).
+	ZoneOverride string `json:"zone_override,omitempty"`
+	// Lang is "en" or "ru" as chosen; "" follows the Telegram client.
+	Lang      string    `json:"lang,omitempty"`
+	Agenda    Agenda    `json:"agenda,omitzero"`
+	Reminders Reminders `json:"reminders,omitzero"`
+	Quiet     Quiet     `json:"quiet,omitzero"`
+	// Calendars are the user's calendars as last listed, with whether each
+	// is shown; empty means the primary calendar alone.
+	Calendars []Calendar `json:"calendars,omitempty"`
+	// AddTo is the calendar /add writes to; "" is the primary calendar.
+	AddTo string `json:"add_to,omitempty"`
+	// NotifyOrganizer: answering an invitation tells its organizer
+	// (sendUpdates=all) instead of silently changing the answer.
+	NotifyOrganizer bool `json:"notify_organizer,omitempty"`
+}
+
+// Agenda is the morning agenda of a chat.
+type Agenda struct {
+	On bool `json:"on,omitempty"`
+	// At is the local time of day, in minutes after midnight (480 is 08:00).
+	At int `json:"at,omitempty"`
+	// Weekdays sends it Monday to Friday only; otherwise every day.
+	Weekdays bool `json:"weekdays,omitempty"`
+	// SkipEmpty sends nothing on a day without events, instead of one line.
+	SkipEmpty bool `json:"skip_empty,omitempty"`
+	// Offered is set once the chat was asked whether it wants the agenda.
+	Offered bool `json:"offered,omitempty"`
+}
+
+// Reminders say when a chat is reminded of its timed events.
+type Reminders struct {
+	// Off turns reminders off.
+	Off bool `json:"off,omitempty"`
+	// Leads are fixed lead times in minutes; empty means each event's own
+	// Google popup reminders, else the calendar's defaults, else 10.
+	Leads []int `json:"leads,omitempty"`
+}
+
+// Quiet is a chat's quiet hours, in local minutes after midnight; From may
+// be after To (22:00-07:00 spans midnight).
+type Quiet struct {
+	On       bool `json:"on,omitempty"`
+	From, To int
+	// Hold makes messages due in quiet hours wait until they end instead of
+	// arriving silently.
+	Hold bool `json:"hold,omitempty"`
+}
+
+// Calendar is one of the user's calendars as the chat sees it.
+type Calendar struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Shown bool   `json:"shown,omitempty"`
+	// Writable: the user may add events to it (owner or writer).
+	Writable bool `json:"writable,omitempty"`
 }
 
 // bucketSettings holds Settings, sealed, under the chat id.

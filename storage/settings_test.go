@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"encoding/json"
+	"reflect"
 	"testing"
 
 	"go.etcd.io/bbolt"
@@ -8,17 +10,17 @@ import (
 
 func TestSettingsRoundTrip(t *testing.T) {
 	db, _ := openTest(t)
-	if s, err := db.Settings(4); err != nil || s != (Settings{}) {
+	if s, err := db.Settings(4); err != nil || !reflect.DeepEqual(s, Settings{}) {
 		t.Errorf("Settings of a new chat = %+v, %v; want zero, nil", s, err)
 	}
 	if err := db.UpdateSettings(4, func(s *Settings) { s.Zone = "Europe/Moscow" }); err != nil {
 		t.Fatal(err)
 	}
 	want := Settings{Version: SettingsVersion, Zone: "Europe/Moscow"}
-	if s, err := db.Settings(4); err != nil || s != want {
+	if s, err := db.Settings(4); err != nil || !reflect.DeepEqual(s, want) {
 		t.Errorf("Settings = %+v, %v; want %+v", s, err, want)
 	}
-	if s, _ := db.Settings(5); s != (Settings{}) {
+	if s, _ := db.Settings(5); !reflect.DeepEqual(s, Settings{}) {
 		t.Errorf("another chat's Settings = %+v, want zero", s)
 	}
 }
@@ -55,7 +57,7 @@ func TestDeleteLinkDeletesSettings(t *testing.T) {
 	if _, err := db.DeleteLink(9); err != nil {
 		t.Fatal(err)
 	}
-	if s, _ := db.Settings(9); s != (Settings{}) {
+	if s, _ := db.Settings(9); !reflect.DeepEqual(s, Settings{}) {
 		t.Errorf("Settings after DeleteLink = %+v, want none", s)
 	}
 	if s, _ := db.Settings(10); s.Zone != "Europe/Paris" {
@@ -89,5 +91,30 @@ func TestSettingsRefuseNewerAndMoved(t *testing.T) {
 	}
 	if err := db.UpdateSettings(7, func(*Settings) {}); err != nil {
 		t.Errorf("UpdateSettings of an unknown chat = %v, want it stored", err)
+	}
+}
+
+// TestSettingsVersion1 reads a record written by calbot before /settings
+// existed: its zone stays, every choice is the default, and the next write
+// is the current version.
+func TestSettingsVersion1(t *testing.T) {
+	db, _ := openTest(t)
+	old, err := db.seal(json.RawMessage(`{"v":1,"zone":"Europe/Berlin"}`), settingsAD(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.bolt.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketSettings).Put(chatKey(5), old) }); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Settings(5)
+	if want := (Settings{Version: 1, Zone: "Europe/Berlin"}); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Settings(version 1 record) = %+v, %v; want %+v", got, err, want)
+	}
+	if err := db.UpdateSettings(5, func(s *Settings) { s.Agenda = Agenda{On: true, At: 450} }); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = db.Settings(5)
+	if got.Version != SettingsVersion || got.Zone != "Europe/Berlin" || got.Agenda.At != 450 {
+		t.Errorf("after an update = %+v; want version %d with the zone kept", got, SettingsVersion)
 	}
 }
