@@ -97,6 +97,9 @@ type Service struct {
 	backoff, maxBackoff time.Duration
 	// sleep waits between retries; tests replace it so they never wait.
 	sleep func(ctx context.Context, d time.Duration) error
+	// pageSize is the maxResults of a list: Google's largest, 2,500;
+	// tests make it small.
+	pageSize int64
 	// metrics counts requests to Google; nil counts nothing.
 	metrics *Metrics
 }
@@ -129,6 +132,7 @@ func New(baseURL string, hc *http.Client) *Service {
 		backoff:    200 * time.Millisecond,
 		maxBackoff: 2 * time.Second,
 		sleep:      backoff.Sleep,
+		pageSize:   2500,
 	}
 }
 
