@@ -1,6 +1,23 @@
 // Package calendar reads and writes one chat's Google Calendar through the
 // Calendar v3 API: list a day, learn the calendar's zone, insert and delete
 // events. It has its own Event type so that callers never see the API types.
+//
+// Which OAuth scope each call needs, from the scopes Google's discovery
+// document (calendar-api.json, v3) lists per method and the scopes' own
+// descriptions ("calendars you own", "all your calendars", "public
+// calendars"); any wider scope (calendar, calendar.events) works too:
+//
+//	call                          API methods                  narrowest scope
+//	Day, Zone, Span (own cal.)    events.list                  calendar.events.owned (or .owned.readonly)
+//	Span (shared calendar)        events.list                  calendar.events.readonly (or calendar.readonly)
+//	Span (public, e.g. holidays)  events.list                  calendar.events.public.readonly, or events.readonly
+//	Insert, DeleteIn, GetIn       events.insert/delete/get     calendar.events.owned on own calendars;
+//	  (DeleteMarked…)                                          calendar.events on others' writable ones
+//	Calendars                     calendarList.list            calendar.calendarlist.readonly (or calendar.readonly)
+//	Respond (own calendar;        events.get + events.patch    calendar.events.owned (invitations land in the
+//	  Respond elsewhere)                                       primary calendar, which the user owns); calendar.events
+//
+// A call without its scope fails with an error wrapping ErrScope.
 package calendar
 
 import (

@@ -146,12 +146,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 
 	res := &gcal.Events{
-		Kind:            "calendar#events",
+		Kind:             "calendar#events",
 		Summary:          a.summary,
 		TimeZone:         a.zone,
 		AccessRole:       c.entry.role,
 		DefaultReminders: c.entry.defaults,
-		Updated:         s.now().UTC().Format("2006-01-02T15:04:05.000Z"),
+		Updated:          s.now().UTC().Format("2006-01-02T15:04:05.000Z"),
 		ForceSendFields:  []string{"Items", "DefaultReminders"},
 	}
 	offset = min(offset, len(items))

@@ -30,6 +30,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, c *call) {
 		s.reject(w, r, "patch without sendUpdates")
 		return
 	}
+	s.patchUpdates = append(s.patchUpdates, q.Get("sendUpdates"))
 	if readOnly(w, c) {
 		return
 	}
@@ -85,6 +86,14 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	s.propagate(e, changed)
 	writeJSON(w, http.StatusOK, view(e, name))
+}
+
+// PatchUpdates returns the sendUpdates parameter of every well-formed
+// patch that arrived, in order: who was to be told.
+func (s *Server) PatchUpdates() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.patchUpdates...)
 }
 
 // patchAttendees applies a patch's attendees to e, seen from calendar

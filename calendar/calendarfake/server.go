@@ -1,6 +1,8 @@
 // Package calendarfake provides a fake Google Calendar v3 server that speaks
-// the real wire format: events list, insert, get and delete on the primary
-// calendar of each account. It is strict: requests calbot should never send
+// the real wire format: events list, insert, get, delete and patch on any
+// calendar in an account's list, and the calendar list itself, with access
+// roles (403 requiredAccessLevel on read-only calendars) and, with
+// SetScopes, Google's scope checks per endpoint. It is strict: requests calbot should never send
 // are answered with 400 and recorded in Unexpected, so tests fail loudly.
 //
 // Serving does not depend on package testing, so the fake can also back a
@@ -27,16 +29,17 @@ type Server struct {
 	now  func() time.Time
 	url  string
 
-	mu         sync.Mutex
-	accounts   map[string]*account
-	calendars  map[string]*calData
-	scopes     func(bearer string) []string
-	requests   map[string]int
-	failN      int
-	failStatus int
-	failReason string
-	unexpected []string
-	holds      map[string][]*hold // per method: requests to stop until released
+	mu           sync.Mutex
+	accounts     map[string]*account
+	calendars    map[string]*calData
+	scopes       func(bearer string) []string
+	patchUpdates []string
+	requests     map[string]int
+	failN        int
+	failStatus   int
+	failReason   string
+	unexpected   []string
+	holds        map[string][]*hold // per method: requests to stop until released
 }
 
 // hold stops one request: arrived closes when it comes, release lets it on.
@@ -63,11 +66,11 @@ func NewServer(auth func(bearer string) (account string, ok bool)) *Server {
 		auth = func(b string) (string, bool) { return b, b != "" }
 	}
 	s := &Server{
-		auth:     auth,
-		now:      time.Now,
+		auth:      auth,
+		now:       time.Now,
 		accounts:  map[string]*account{},
 		calendars: map[string]*calData{},
-		requests: map[string]int{},
+		requests:  map[string]int{},
 	}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /calendar/v3/calendars/{calendarId}/events", s.handle("list", s.list))
@@ -173,7 +176,8 @@ func (s *Server) EventsIn(calendarID string) []*gcal.Event {
 }
 
 // Requests returns how many requests of a kind arrived: "list", "insert",
-// "get", "delete", or "unknown". Failed and rejected requests count too.
+// "get", "delete", "patch", "calendarList", or "unknown". Failed and
+// rejected requests count too.
 func (s *Server) Requests(method string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
