@@ -49,6 +49,9 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, c *call) {
 		writeError(w, http.StatusGone, "global", "deleted", "Resource has been deleted")
 		return
 	}
+	if _, stored := a.byID[e.Id]; !stored {
+		e = clone(e) // an instance shares its attendees with its series
+	}
 	var changed []*gcal.EventAttendee
 	if raw, ok := body["attendees"]; ok {
 		omitted, _ := body["attendeesOmitted"].(bool)
@@ -143,7 +146,8 @@ func patchAttendees(e *gcal.Event, calID string, next []*gcal.EventAttendee, omi
 	return changed, ""
 }
 
-// propagate copies changed responses to the other copies of e's meeting.
+// propagate copies changed responses to the other copies of e's meeting:
+// the same event id and iCalUID in other calendars.
 // s.mu must be held.
 func (s *Server) propagate(e *gcal.Event, changed []*gcal.EventAttendee) {
 	if len(changed) == 0 {
@@ -151,7 +155,7 @@ func (s *Server) propagate(e *gcal.Event, changed []*gcal.EventAttendee) {
 	}
 	for _, d := range s.calendars {
 		for _, other := range d.byID {
-			if other == e || other.ICalUID != e.ICalUID {
+			if other == e || other.Id != e.Id || other.ICalUID != e.ICalUID {
 				continue
 			}
 			for _, at := range other.Attendees {
