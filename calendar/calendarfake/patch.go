@@ -53,8 +53,10 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, c *call) {
 		e = clone(e) // an instance shares its attendees with its series
 	}
 	var changed []*gcal.EventAttendee
+	replaced := false // the organizer set a new list: every copy gets it
 	if raw, ok := body["attendees"]; ok {
 		omitted, _ := body["attendeesOmitted"].(bool)
+		replaced = !omitted && (e.Organizer == nil || strings.EqualFold(e.Organizer.Email, name))
 		var next []*gcal.EventAttendee
 		b, _ := json.Marshal(raw)
 		if err := json.Unmarshal(b, &next); err != nil {
@@ -87,7 +89,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, c *call) {
 	if _, ok := a.byID[e.Id]; !ok {
 		a.byID[e.Id] = e // an instance of a series becomes an exception
 	}
-	s.propagate(e, changed)
+	s.propagate(e, changed, replaced)
 	writeJSON(w, http.StatusOK, view(e, name))
 }
 
@@ -146,16 +148,21 @@ func patchAttendees(e *gcal.Event, calID string, next []*gcal.EventAttendee, omi
 	return changed, ""
 }
 
-// propagate copies changed responses to the other copies of e's meeting:
-// the same event id and iCalUID in other calendars.
+// propagate copies changed responses, or the organizer's whole new list, to
+// the other copies of e's meeting: the same event id and iCalUID in other
+// calendars.
 // s.mu must be held.
-func (s *Server) propagate(e *gcal.Event, changed []*gcal.EventAttendee) {
-	if len(changed) == 0 {
+func (s *Server) propagate(e *gcal.Event, changed []*gcal.EventAttendee, replaced bool) {
+	if len(changed) == 0 && !replaced {
 		return
 	}
 	for _, d := range s.calendars {
 		for _, other := range d.byID {
 			if other == e || other.Id != e.Id || other.ICalUID != e.ICalUID {
+				continue
+			}
+			if replaced {
+				other.Attendees = clone(&gcal.Event{Attendees: e.Attendees}).Attendees
 				continue
 			}
 			for _, at := range other.Attendees {
