@@ -245,7 +245,7 @@ func (s *Server) calendarList(w http.ResponseWriter, r *http.Request, c *call) {
 	if end < len(items) {
 		res.NextPageToken = fmt.Sprintf("p%d", end)
 	}
-	writeJSON(w, http.StatusOK, res)
+	s.writeFields(w, r, res)
 }
 
 // pageOffset reads a page token the fake issued; "" is the first page.

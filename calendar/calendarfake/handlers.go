@@ -160,7 +160,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c *call) {
 	if end < len(items) {
 		res.NextPageToken = fmt.Sprintf("p%d", end)
 	}
-	writeJSON(w, http.StatusOK, res)
+	s.writeFields(w, r, res)
 }
 
 // insert serves events.insert.
@@ -199,7 +199,7 @@ func (s *Server) insert(w http.ResponseWriter, r *http.Request, c *call) {
 	e.Status = "confirmed"
 	e.HtmlLink, e.Created, e.Updated, e.ICalUID = "", "", "", ""
 	s.store(a, &e)
-	writeJSON(w, http.StatusOK, view(&e, name))
+	s.writeFields(w, r, view(&e, name))
 }
 
 // checkEvent returns why e is not an event calbot should insert, or "".
@@ -294,7 +294,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, c *call) {
 		writeError(w, http.StatusNotFound, "global", "notFound", "Not Found")
 		return
 	}
-	writeJSON(w, http.StatusOK, view(e, name))
+	s.writeFields(w, r, view(e, name))
 }
 
 // delete serves events.delete.

@@ -90,7 +90,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, c *call) {
 		a.byID[e.Id] = e // an instance of a series becomes an exception
 	}
 	s.propagate(e, changed, replaced)
-	writeJSON(w, http.StatusOK, view(e, name))
+	s.writeFields(w, r, view(e, name))
 }
 
 // PatchUpdates returns the sendUpdates parameter of every well-formed
