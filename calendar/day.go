@@ -77,7 +77,7 @@ func (s *Service) Zone(ctx context.Context, ts oauth2.TokenSource) (*time.Locati
 }
 
 // listFields is what list asks Google for: exactly what fromAPI reads.
-const listFields = "nextPageToken,timeZone,defaultReminders(method,minutes)," +
+const listFields = "nextPageToken,summary,timeZone,defaultReminders(method,minutes)," +
 	"items(id,status,summary,location,htmlLink,iCalUID,start,end,extendedProperties/private," +
 	"attendees(email,self,organizer,responseStatus),organizer(self),creator(self)," +
 	"hangoutLink,conferenceData/entryPoints(entryPointType,uri),reminders)"

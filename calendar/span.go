@@ -23,7 +23,8 @@ type Span struct {
 // Span returns the events of calendarID ("" means "primary") that overlap
 // [from, to), recurring ones expanded into instances. Cancelled instances
 // are left out; declined ones are kept with Response Declined, for callers
-// to filter. Event times are placed in zone, or in the calendar's zone if
+// to filter. CalendarName is the calendar's title (the user's own name for
+// it, from Calendars, may differ). Event times are placed in zone, or in the calendar's zone if
 // zone is nil (all-day events become midnights of that zone). Span sends
 // one request per 2,500 events. Errors are those of Day.
 func (s *Service) Span(ctx context.Context, ts oauth2.TokenSource, calendarID string, from, to time.Time, zone *time.Location) (Span, error) {
@@ -48,6 +49,9 @@ func (s *Service) Span(ctx context.Context, ts oauth2.TokenSource, calendarID st
 	events, err := convert(page.Items, zone, calendarID, defaults)
 	if err != nil {
 		return Span{}, err
+	}
+	for i := range events {
+		events[i].CalendarName = page.Summary
 	}
 	return Span{Zone: cal, Events: events, DefaultReminders: defaults}, nil
 }

@@ -168,12 +168,12 @@ func TestSpanCalendars(t *testing.T) {
 	e.fake.AddTo(alice, holidays, allDay("hol01", "Unity Day", "2026-11-21", "2026-11-22"))
 	from := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
-		name, calendar string
-		want           []extras
+		name, calendar, title string
+		want                  []extras
 	}{
-		{"primary", "primary", []extras{{ID: "meet01", CalendarID: "primary", ICalUID: "meet01@example.com", Response: NeedsAction, Reminders: []time.Duration{10 * time.Minute}}}},
-		{"shared read-only", team, []extras{{ID: "meet01", CalendarID: team, ICalUID: "meet01@example.com", Response: Accepted}}},
-		{"holidays", holidays, []extras{{ID: "hol01", CalendarID: holidays, ICalUID: "hol01@google.com", Organizer: true}}},
+		{"primary", "primary", alice, []extras{{ID: "meet01", CalendarID: "primary", ICalUID: "meet01@example.com", Response: NeedsAction, Reminders: []time.Duration{10 * time.Minute}}}},
+		{"shared read-only", team, "Team", []extras{{ID: "meet01", CalendarID: team, ICalUID: "meet01@example.com", Response: Accepted}}},
+		{"holidays", holidays, "Holidays in Russia", []extras{{ID: "hol01", CalendarID: holidays, ICalUID: "hol01@google.com", Organizer: true}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,6 +183,9 @@ func TestSpanCalendars(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, extrasOf(span.Events)); diff != "" {
 				t.Errorf("Span(%s) (-want +got):\n%s", tt.calendar, diff)
+			}
+			if got := span.Events[0].CalendarName; got != tt.title {
+				t.Errorf("Span(%s) calendar name = %q, want %q", tt.calendar, got, tt.title)
 			}
 		})
 	}
