@@ -8,6 +8,19 @@ import (
 	gcal "google.golang.org/api/calendar/v3"
 )
 
+// The narrowest scopes calbot's calls need (the table in the package
+// comment has the details).
+const (
+	// ScopeOwnEvents lets Day, Zone, Span, Insert, GetIn, DeleteIn and
+	// Respond work on the calendars the user owns (the primary one too).
+	ScopeOwnEvents = gcal.CalendarEventsOwnedScope
+	// ScopeCalendarList lets Calendars list the user's calendars.
+	ScopeCalendarList = gcal.CalendarCalendarlistReadonlyScope
+	// ScopeAllEvents lets Span read calendars shared with the user and
+	// subscribed ones such as holidays.
+	ScopeAllEvents = gcal.CalendarEventsReadonlyScope
+)
+
 // CalendarInfo is one calendar in the user's calendar list.
 type CalendarInfo struct {
 	ID      string // what Span, Insert and Respond take

@@ -118,9 +118,9 @@ func TestRespondInstance(t *testing.T) {
 // them like Google; a call without its scope fails with ErrScope.
 func TestScopes(t *testing.T) {
 	const (
-		owned      = calendarfake.ScopeEventsOwned
-		listRO     = calendarfake.ScopeCalendarListReadonly
-		eventsRO   = calendarfake.ScopeEventsReadonly
+		owned      = ScopeOwnEvents
+		listRO     = ScopeCalendarList
+		eventsRO   = ScopeAllEvents
 		publicRO   = calendarfake.ScopeEventsPublicReadonly
 		calendarRO = calendarfake.ScopeReadonly
 	)

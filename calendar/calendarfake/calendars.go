@@ -13,16 +13,23 @@ import (
 
 // The scopes the fake knows, as Google names them.
 const (
-	ScopeCalendar                = "https://www.googleapis.com/auth/calendar"
-	ScopeReadonly                = "https://www.googleapis.com/auth/calendar.readonly"
-	ScopeEvents                  = "https://www.googleapis.com/auth/calendar.events"
-	ScopeEventsReadonly          = "https://www.googleapis.com/auth/calendar.events.readonly"
-	ScopeEventsOwned             = "https://www.googleapis.com/auth/calendar.events.owned"
-	ScopeEventsOwnedReadonly     = "https://www.googleapis.com/auth/calendar.events.owned.readonly"
-	ScopeEventsPublicReadonly    = "https://www.googleapis.com/auth/calendar.events.public.readonly"
-	ScopeCalendarList            = "https://www.googleapis.com/auth/calendar.calendarlist"
-	ScopeCalendarListReadonly    = "https://www.googleapis.com/auth/calendar.calendarlist.readonly"
-	HolidaysCalendarID           = "en.russian#holiday@group.v.calendar.google.com"
+	ScopeCalendar             = "https://www.googleapis.com/auth/calendar"
+	ScopeReadonly             = "https://www.googleapis.com/auth/calendar.readonly"
+	ScopeEvents               = "https://www.googleapis.com/auth/calendar.events"
+	ScopeEventsReadonly       = "https://www.googleapis.com/auth/calendar.events.readonly"
+	ScopeEventsOwned          = "https://www.googleapis.com/auth/calendar.events.owned"
+	ScopeEventsOwnedReadonly  = "https://www.googleapis.com/auth/calendar.events.owned.readonly"
+	ScopeEventsPublicReadonly = "https://www.googleapis.com/auth/calendar.events.public.readonly"
+	ScopeCalendarList         = "https://www.googleapis.com/auth/calendar.calendarlist"
+	ScopeCalendarListReadonly = "https://www.googleapis.com/auth/calendar.calendarlist.readonly"
+)
+
+// HolidaysCalendarID is the id of the public holidays calendar that
+// AddStandardCalendars adds, spelled like Google's.
+const HolidaysCalendarID = "en.russian#holiday@group.v.calendar.google.com"
+
+// Access roles as Google names them.
+const (
 	accessOwner, accessReader    = "owner", "reader"
 	accessWriter, accessFreeBusy = "writer", "freeBusyReader"
 )
