@@ -1,9 +1,10 @@
 // Package calendarfake provides a fake Google Calendar v3 server that speaks
 // the real wire format: events list, insert, get, delete and patch on any
 // calendar in an account's list, and the calendar list itself, with access
-// roles (403 requiredAccessLevel on read-only calendars) and, with
-// SetScopes, Google's scope checks per endpoint. It is strict: requests calbot should never send
-// are answered with 400 and recorded in Unexpected, so tests fail loudly.
+// roles (403 requiredAccessLevel on read-only calendars), partial responses
+// for the fields parameter and, with SetScopes, Google's scope checks per
+// endpoint. It is strict: requests calbot should never send are answered
+// with 400 and recorded in Unexpected, so tests fail loudly.
 //
 // Serving does not depend on package testing, so the fake can also back a
 // local sandbox mode through Handler.
