@@ -1,6 +1,23 @@
 // Package calendar reads and writes one chat's Google Calendar through the
 // Calendar v3 API: list a day, learn the calendar's zone, insert and delete
 // events. It has its own Event type so that callers never see the API types.
+//
+// Which OAuth scope each call needs, from the scopes Google's discovery
+// document (calendar-api.json, v3) lists per method and the scopes' own
+// descriptions ("calendars you own", "all your calendars", "public
+// calendars"); any wider scope (calendar, calendar.events) works too:
+//
+//	call                          API methods                  narrowest scope
+//	Day, Zone, Span (own cal.)    events.list                  calendar.events.owned (or .owned.readonly)
+//	Span (shared calendar)        events.list                  calendar.events.readonly (or calendar.readonly)
+//	Span (public, e.g. holidays)  events.list                  calendar.events.public.readonly, or events.readonly
+//	Insert, DeleteIn, GetIn       events.insert/delete/get     calendar.events.owned on own calendars;
+//	  (DeleteMarked…)                                          calendar.events on others' writable ones
+//	Calendars                     calendarList.list            calendar.calendarlist.readonly (or calendar.readonly)
+//	Respond (own calendar;        events.get + events.patch    calendar.events.owned (invitations land in the
+//	  Respond elsewhere)                                       primary calendar, which the user owns); calendar.events
+//
+// A call without its scope fails with an error wrapping ErrScope.
 package calendar
 
 import (
@@ -97,6 +114,9 @@ type Service struct {
 	backoff, maxBackoff time.Duration
 	// sleep waits between retries; tests replace it so they never wait.
 	sleep func(ctx context.Context, d time.Duration) error
+	// pageSize is the maxResults of a list: Google's largest, 2,500;
+	// tests make it small.
+	pageSize int64
 	// metrics counts requests to Google; nil counts nothing.
 	metrics *Metrics
 }
@@ -129,6 +149,7 @@ func New(baseURL string, hc *http.Client) *Service {
 		backoff:    200 * time.Millisecond,
 		maxBackoff: 2 * time.Second,
 		sleep:      backoff.Sleep,
+		pageSize:   2500,
 	}
 }
 

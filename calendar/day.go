@@ -12,7 +12,7 @@ import (
 	gcal "google.golang.org/api/calendar/v3"
 )
 
-// maxPages bounds how many pages of 250 events one day may take.
+// maxPages bounds how many pages of 2,500 events one list may take.
 const maxPages = 8
 
 // Day returns the events of the local day containing now, in the calendar's
@@ -33,15 +33,15 @@ func (s *Service) Day(ctx context.Context, ts oauth2.TokenSource, now time.Time,
 	}
 	for try := 0; ; try++ {
 		date := midnight(now, zone)
-		items, tz, err := s.list(ctx, svc, date, date.AddDate(0, 0, 1))
+		page, err := s.list(ctx, svc, "primary", date, date.AddDate(0, 0, 1))
 		if err != nil {
 			return Day{}, wrap("list events", err)
 		}
-		cal := loadZone(tz, zone)
+		cal := loadZone(page.TimeZone, zone)
 		if cal.String() == zone.String() || try > 0 {
 			// On a second mismatch (the zone changed between the two
 			// requests) the window was computed in zone, so keep it.
-			events, err := convert(items, zone)
+			events, err := convert(page.Items, zone, "primary", popups(page.DefaultReminders))
 			if err != nil {
 				return Day{}, err
 			}
@@ -76,39 +76,49 @@ func (s *Service) Zone(ctx context.Context, ts oauth2.TokenSource) (*time.Locati
 	return loc, nil
 }
 
-// list returns the non-deleted event instances overlapping [from, to) and the
-// calendar's zone name, following pages.
-func (s *Service) list(ctx context.Context, svc *gcal.Service, from, to time.Time) ([]*gcal.Event, string, error) {
+// listFields is what list asks Google for: exactly what fromAPI reads.
+const listFields = "nextPageToken,summary,timeZone,defaultReminders(method,minutes)," +
+	"items(id,status,summary,location,htmlLink,iCalUID,start,end,extendedProperties/private," +
+	"attendees(email,self,organizer,responseStatus),organizer(self),creator(self)," +
+	"hangoutLink,conferenceData/entryPoints(entryPointType,uri),reminders)"
+
+// list returns the non-deleted event instances of calendarID overlapping
+// [from, to), with the calendar's zone name and default reminders of the
+// first page, following pages.
+func (s *Service) list(ctx context.Context, svc *gcal.Service, calendarID string, from, to time.Time) (*gcal.Events, error) {
 	var (
-		items []*gcal.Event
-		tz    string
+		all   *gcal.Events
 		token string
 	)
 	for range maxPages {
 		var res *gcal.Events
 		err := s.retry(ctx, "list", func() error {
 			var err error
-			res, err = svc.Events.List("primary").
+			res, err = svc.Events.List(calendarID).
 				SingleEvents(true).
 				OrderBy("startTime").
 				TimeMin(from.Format(time.RFC3339)).
 				TimeMax(to.Format(time.RFC3339)).
 				ShowDeleted(false).
-				MaxResults(250).
+				MaxResults(s.pageSize).
 				PageToken(token).
+				Fields(listFields).
 				Context(ctx).Do()
 			return err
 		})
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
-		items = append(items, res.Items...)
-		tz = res.TimeZone
+		if all == nil {
+			all = res
+		} else {
+			all.Items = append(all.Items, res.Items...)
+		}
 		if token = res.NextPageToken; token == "" {
-			return items, tz, nil
+			return all, nil
 		}
 	}
-	return nil, "", fmt.Errorf("more than %d pages of events", maxPages)
+	return nil, fmt.Errorf("more than %d pages of events", maxPages)
 }
 
 // loadZone loads the zone Google named, or returns fallback if it cannot.
@@ -147,9 +157,10 @@ func midnight(t time.Time, loc *time.Location) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, loc)
 }
 
-// convert turns API events into Events in loc, drops cancelled ones and sorts
-// them: all-day first, then by start, then by title.
-func convert(items []*gcal.Event, loc *time.Location) ([]Event, error) {
+// convert turns API events of calendarID into Events in loc, drops
+// cancelled ones and sorts them: all-day first, then by start, then by
+// title. defaults are the calendar's popup reminders.
+func convert(items []*gcal.Event, loc *time.Location, calendarID string, defaults []time.Duration) ([]Event, error) {
 	events := make([]Event, 0, len(items))
 	for _, it := range items {
 		if it.Status == "cancelled" || it.Start == nil {
@@ -159,6 +170,8 @@ func convert(items []*gcal.Event, loc *time.Location) ([]Event, error) {
 		if err != nil {
 			return nil, err
 		}
+		ev.CalendarID = calendarID
+		ev.Reminders = reminders(it.Reminders, defaults)
 		events = append(events, ev)
 	}
 	slices.SortStableFunc(events, func(a, b Event) int {
@@ -178,7 +191,11 @@ func convert(items []*gcal.Event, loc *time.Location) ([]Event, error) {
 
 // fromAPI converts one API event, placing its times in loc.
 func fromAPI(it *gcal.Event, loc *time.Location) (Event, error) {
-	ev := Event{ID: it.Id, Title: it.Summary, Location: it.Location, Link: it.HtmlLink, Marker: markerOf(it)}
+	ev := Event{
+		ID: it.Id, Title: it.Summary, Location: it.Location, Link: it.HtmlLink, Marker: markerOf(it),
+		ICalUID: it.ICalUID, JoinURL: joinURL(it),
+	}
+	ev.Response, ev.Organizer = response(it)
 	end := it.End
 	if end == nil {
 		end = it.Start

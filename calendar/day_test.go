@@ -183,6 +183,7 @@ func TestDayPages(t *testing.T) {
 		st := start.Add(time.Duration(299-i) * time.Minute)
 		e.fake.Add(alice, timed(fmt.Sprintf("ev%03d", i), "", st.Format(time.RFC3339), st.Add(time.Hour).Format(time.RFC3339)))
 	}
+	e.svc.pageSize = 250
 	day, err := e.svc.Day(context.Background(), e.ts, start, time.UTC)
 	if err != nil {
 		t.Fatalf("Day: %v", err)
@@ -220,7 +221,7 @@ func TestConvert(t *testing.T) {
 		allDay("d", "Day", "2026-11-21", "2026-11-22"),
 		timed("c", "Alpha", "2026-11-21T09:00:00Z", "2026-11-21T09:30:00Z"),
 	}
-	got, err := convert(items, time.UTC)
+	got, err := convert(items, time.UTC, "primary", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +233,7 @@ func TestConvert(t *testing.T) {
 	if want := []string{"d", "a", "c", "b"}; !cmp.Equal(ids, want) {
 		t.Errorf("convert order = %v, want %v", ids, want)
 	}
-	if _, err := convert([]*gcal.Event{timed("x", "", "9 am", "10 am")}, time.UTC); err == nil {
+	if _, err := convert([]*gcal.Event{timed("x", "", "9 am", "10 am")}, time.UTC, "primary", nil); err == nil {
 		t.Error("convert of a bad date-time: no error")
 	}
 }
@@ -247,7 +248,7 @@ func BenchmarkConvert(b *testing.B) {
 	}
 	items = append(items, allDay("all", "all day", "2026-11-21", "2026-11-22"))
 	for b.Loop() {
-		if _, err := convert(items, moscow); err != nil {
+		if _, err := convert(items, moscow, "primary", nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -85,6 +85,18 @@ func hasStatus(err error, codes ...int) bool {
 	return false
 }
 
+// hasReason reports whether gerr carries one of Google's reasons.
+func hasReason(gerr *googleapi.Error, reasons ...string) bool {
+	for _, item := range gerr.Errors {
+		for _, r := range reasons {
+			if item.Reason == r {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // wrap adds op to err once and files it under ErrNotFound or ErrUnavailable
 // where it belongs. Errors of the token source are passed on without the URL
 // wrapping net/http adds, so the caller's errors.Is and errors.As see them.
@@ -101,6 +113,10 @@ func wrap(op string, err error) error {
 			return fmt.Errorf("%s: %w: %w", op, ErrNotFound, err)
 		case gerr.Code == http.StatusUnauthorized:
 			return fmt.Errorf("%s: %w: %w", op, ErrUnauthorized, err)
+		case hasReason(gerr, "insufficientPermissions"):
+			return fmt.Errorf("%s: %w: %w", op, ErrScope, err)
+		case gerr.Code == http.StatusForbidden && hasReason(gerr, "requiredAccessLevel", "forbidden"):
+			return fmt.Errorf("%s: %w: %w", op, ErrReadOnly, err)
 		case transient(gerr):
 			return fmt.Errorf("%s: %w: %w", op, ErrUnavailable, err)
 		}

@@ -28,6 +28,8 @@ type NewEvent struct {
 	// Marker, if set, goes into the event's MarkerProperty (see Marker), and
 	// a repeated insert accepts an existing event only if it carries it.
 	Marker string
+	// CalendarID is the calendar to insert into; "" means "primary".
+	CalendarID string
 	// Recurrence makes a recurring event: RFC 5545 lines such as
 	// "RRULE:FREQ=WEEKLY;BYDAY=MO", sent as the event's recurrence. Start
 	// and End are then its first instance; a timed series needs a Start
@@ -38,7 +40,8 @@ type NewEvent struct {
 // base32hex as Google wants it for event ids: a-v and 0-9.
 var idEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadding(base32.NoPadding)
 
-// Insert adds ev to the primary calendar without notifying anyone and returns
+// Insert adds ev to its calendar (the primary one if ev.CalendarID is "")
+// without notifying anyone and returns
 // the stored event. If an event with ev.ID already exists (a repeated insert),
 // Insert returns that event instead, provided it carries ev.Marker: otherwise
 // someone else chose the id, and the error wraps ErrNotOurs. If it exists but
@@ -61,14 +64,15 @@ func (s *Service) Insert(ctx context.Context, ts oauth2.TokenSource, ev NewEvent
 	}
 	loc := ev.Start.Location()
 	body := toAPI(ev)
+	calID := orPrimary(ev.CalendarID)
 	var got *gcal.Event
 	err = s.retry(ctx, "insert", func() error {
 		var err error
-		got, err = svc.Events.Insert("primary", body).SendUpdates("none").Context(ctx).Do()
+		got, err = svc.Events.Insert(calID, body).SendUpdates("none").Context(ctx).Do()
 		return err
 	})
 	if hasStatus(err, http.StatusConflict) {
-		got, err := s.get(ctx, svc, ev.ID, loc)
+		got, err := s.get(ctx, svc, calID, ev.ID, loc)
 		if err == nil && !sameMarker(got.Marker, ev.Marker) {
 			return Event{}, fmt.Errorf("insert event %s: the id is taken: %w", ev.ID, ErrNotOurs)
 		}
@@ -77,7 +81,17 @@ func (s *Service) Insert(ctx context.Context, ts oauth2.TokenSource, ev NewEvent
 	if err != nil {
 		return Event{}, wrap("insert event", err)
 	}
-	return fromAPI(got, loc)
+	out, err := fromAPI(got, loc)
+	out.CalendarID = calID
+	return out, err
+}
+
+// orPrimary returns id, or "primary" if it is empty.
+func orPrimary(id string) string {
+	if id == "" {
+		return "primary"
+	}
+	return id
 }
 
 // toAPI builds the request body for ev.
@@ -110,10 +124,17 @@ func zoneName(loc *time.Location) string {
 	return name
 }
 
-// Get returns the event with the given id, its times in zone (nil means UTC).
-// It returns an error wrapping ErrNotFound if there is no such event or it
-// was deleted.
+// Get returns the event with the given id from the primary calendar, its
+// times in zone (nil means UTC). It returns an error wrapping ErrNotFound if
+// there is no such event or it was deleted.
 func (s *Service) Get(ctx context.Context, ts oauth2.TokenSource, id string, zone *time.Location) (Event, error) {
+	return s.GetIn(ctx, ts, "primary", id, zone)
+}
+
+// GetIn is Get for the calendar calendarID ("" means "primary"). The
+// event's Reminders are its overrides only: the calendar's defaults come
+// with a list (Span), not with one event.
+func (s *Service) GetIn(ctx context.Context, ts oauth2.TokenSource, calendarID, id string, zone *time.Location) (Event, error) {
 	if zone == nil {
 		zone = time.UTC
 	}
@@ -123,14 +144,14 @@ func (s *Service) Get(ctx context.Context, ts oauth2.TokenSource, id string, zon
 	if err != nil {
 		return Event{}, err
 	}
-	return s.get(ctx, svc, id, zone)
+	return s.get(ctx, svc, orPrimary(calendarID), id, zone)
 }
 
-func (s *Service) get(ctx context.Context, svc *gcal.Service, id string, loc *time.Location) (Event, error) {
+func (s *Service) get(ctx context.Context, svc *gcal.Service, calID, id string, loc *time.Location) (Event, error) {
 	var got *gcal.Event
 	err := s.retry(ctx, "get", func() error {
 		var err error
-		got, err = svc.Events.Get("primary", id).Context(ctx).Do()
+		got, err = svc.Events.Get(calID, id).Context(ctx).Do()
 		return err
 	})
 	if err != nil {
@@ -140,7 +161,10 @@ func (s *Service) get(ctx context.Context, svc *gcal.Service, id string, loc *ti
 	if got.Status == "cancelled" {
 		return Event{}, fmt.Errorf("get event %s: deleted: %w", id, ErrNotFound)
 	}
-	return fromAPI(got, loc)
+	ev, err := fromAPI(got, loc)
+	ev.CalendarID = calID
+	ev.Reminders = reminders(got.Reminders, nil)
+	return ev, err
 }
 
 // Delete removes the event with the given id from the primary calendar
@@ -149,6 +173,12 @@ func (s *Service) get(ctx context.Context, svc *gcal.Service, id string, loc *ti
 // finds it deleted: then the earlier attempt did the work, and Delete
 // returns nil.
 func (s *Service) Delete(ctx context.Context, ts oauth2.TokenSource, id string) error {
+	return s.DeleteIn(ctx, ts, "primary", id)
+}
+
+// DeleteIn is Delete for the calendar calendarID ("" means "primary").
+func (s *Service) DeleteIn(ctx context.Context, ts oauth2.TokenSource, calendarID, id string) error {
+	calID := orPrimary(calendarID)
 	if strings.TrimSpace(id) == "" {
 		return errors.New("delete event: empty id")
 	}
@@ -160,7 +190,7 @@ func (s *Service) Delete(ctx context.Context, ts oauth2.TokenSource, id string) 
 	}
 	tried := false
 	err = s.retry(ctx, "delete", func() error {
-		err := svc.Events.Delete("primary", id).SendUpdates("none").Context(ctx).Do()
+		err := svc.Events.Delete(calID, id).SendUpdates("none").Context(ctx).Do()
 		if tried && hasStatus(err, http.StatusGone) {
 			return nil
 		}

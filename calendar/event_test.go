@@ -48,7 +48,8 @@ func TestInsert(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Insert: %v", err)
 			}
-			want := Event{ID: tt.ev.ID, Title: tt.ev.Title, AllDay: tt.ev.AllDay, Start: tt.ev.Start, End: tt.ev.End, Link: got.Link}
+			want := Event{ID: tt.ev.ID, Title: tt.ev.Title, AllDay: tt.ev.AllDay, Start: tt.ev.Start, End: tt.ev.End, Link: got.Link,
+				CalendarID: "primary", ICalUID: tt.ev.ID + "@google.com", Organizer: true}
 			if !cmp.Equal(got, want) || got.Start.Location() != tt.ev.Start.Location() || !strings.HasPrefix(got.Link, "https://") {
 				t.Errorf("Insert = %+v, want %+v with a link", got, want)
 			}

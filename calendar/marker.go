@@ -63,15 +63,21 @@ func sameMarker(a, b string) bool { return hmac.Equal([]byte(a), []byte(b)) }
 // It returns an error wrapping ErrNotOurs (and deletes nothing) if the event
 // lacks the marker, and one wrapping ErrNotFound if it is gone.
 func (s *Service) DeleteMarked(ctx context.Context, ts oauth2.TokenSource, id, marker string) error {
+	return s.DeleteMarkedIn(ctx, ts, "primary", id, marker)
+}
+
+// DeleteMarkedIn is DeleteMarked for the calendar calendarID ("" means
+// "primary").
+func (s *Service) DeleteMarkedIn(ctx context.Context, ts oauth2.TokenSource, calendarID, id, marker string) error {
 	if strings.TrimSpace(id) == "" || marker == "" {
 		return errors.New("delete event: empty id or marker")
 	}
-	ev, err := s.Get(ctx, ts, id, nil)
+	ev, err := s.GetIn(ctx, ts, calendarID, id, nil)
 	if err != nil {
 		return err
 	}
 	if !sameMarker(ev.Marker, marker) {
 		return fmt.Errorf("delete event %s: %w", id, ErrNotOurs)
 	}
-	return s.Delete(ctx, ts, id)
+	return s.DeleteIn(ctx, ts, calendarID, id)
 }

@@ -22,7 +22,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "calbot_google_api_calls_total",
-			Help: "Calendar API requests, retries included, by operation (list, zone, insert, get, delete).",
+			Help: "Calendar API requests, retries included, by operation (list, zone, insert, get, delete, calendars, respond).",
 		}, []string{"op"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "calbot_google_api_errors_total",
@@ -54,7 +54,7 @@ func reason(err error) string {
 	case errors.As(err, &gerr):
 		for _, e := range gerr.Errors {
 			switch e.Reason {
-			case "rateLimitExceeded", "userRateLimitExceeded", "backendError", "notFound", "deleted", "duplicate", "forbidden", "authError", "quotaExceeded":
+			case "rateLimitExceeded", "userRateLimitExceeded", "backendError", "notFound", "deleted", "duplicate", "forbidden", "authError", "quotaExceeded", "insufficientPermissions", "requiredAccessLevel":
 				return e.Reason
 			}
 		}

@@ -59,7 +59,8 @@ func checkParams(q url.Values, allowed map[string]bool) string {
 }
 
 // list serves events.list.
-func (s *Server) list(w http.ResponseWriter, r *http.Request, name string, a *account) {
+func (s *Server) list(w http.ResponseWriter, r *http.Request, c *call) {
+	a, name := c.cal, c.cal.id
 	q := r.URL.Query()
 	if why := checkParams(q, listParams); why != "" {
 		s.reject(w, r, why)
@@ -101,14 +102,10 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, name string, a *ac
 		}
 		max = n
 	}
-	offset := 0
-	if tok := q.Get("pageToken"); tok != "" {
-		n, err := strconv.Atoi(strings.TrimPrefix(tok, "p"))
-		if !strings.HasPrefix(tok, "p") || err != nil || n < 0 {
-			s.reject(w, r, "page token was not issued by this server")
-			return
-		}
-		offset = n
+	offset, ok := pageOffset(q.Get("pageToken"))
+	if !ok {
+		s.reject(w, r, "page token was not issued by this server")
+		return
 	}
 
 	loc := mustLoad(a.zone)
@@ -123,20 +120,20 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, name string, a *ac
 		}
 		if len(e.Recurrence) == 0 {
 			if overlaps(e) {
-				items = append(items, e)
+				items = append(items, view(e, name))
 			}
 			continue
 		}
 		insts := instances(a, name, e, loc, tmax)
 		if !single {
 			if slices.ContainsFunc(insts, overlaps) {
-				items = append(items, e)
+				items = append(items, view(e, name))
 			}
 			continue
 		}
 		for _, in := range insts {
 			if (in.Status != "cancelled" || showDeleted) && overlaps(in) {
-				items = append(items, in)
+				items = append(items, view(in, name))
 			}
 		}
 	}
@@ -149,12 +146,13 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, name string, a *ac
 	}
 
 	res := &gcal.Events{
-		Kind:            "calendar#events",
-		Summary:         name,
-		TimeZone:        a.zone,
-		AccessRole:      "owner",
-		Updated:         s.now().UTC().Format("2006-01-02T15:04:05.000Z"),
-		ForceSendFields: []string{"Items"},
+		Kind:             "calendar#events",
+		Summary:          a.summary,
+		TimeZone:         a.zone,
+		AccessRole:       c.entry.role,
+		DefaultReminders: c.entry.defaults,
+		Updated:          s.now().UTC().Format("2006-01-02T15:04:05.000Z"),
+		ForceSendFields:  []string{"Items", "DefaultReminders"},
 	}
 	offset = min(offset, len(items))
 	end := min(offset+max, len(items))
@@ -162,11 +160,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, name string, a *ac
 	if end < len(items) {
 		res.NextPageToken = fmt.Sprintf("p%d", end)
 	}
-	writeJSON(w, http.StatusOK, res)
+	s.writeFields(w, r, res)
 }
 
 // insert serves events.insert.
-func (s *Server) insert(w http.ResponseWriter, r *http.Request, name string, a *account) {
+func (s *Server) insert(w http.ResponseWriter, r *http.Request, c *call) {
+	a, name := c.cal, c.cal.id
 	q := r.URL.Query()
 	if why := checkParams(q, insertParams); why != "" {
 		s.reject(w, r, why)
@@ -174,6 +173,9 @@ func (s *Server) insert(w http.ResponseWriter, r *http.Request, name string, a *
 	}
 	if q.Get("sendUpdates") != "none" {
 		s.reject(w, r, "insert without sendUpdates=none would e-mail invitations")
+		return
+	}
+	if readOnly(w, c) {
 		return
 	}
 	var e gcal.Event
@@ -196,8 +198,8 @@ func (s *Server) insert(w http.ResponseWriter, r *http.Request, name string, a *
 	}
 	e.Status = "confirmed"
 	e.HtmlLink, e.Created, e.Updated, e.ICalUID = "", "", "", ""
-	s.store(name, &e)
-	writeJSON(w, http.StatusOK, &e)
+	s.store(a, &e)
+	s.writeFields(w, r, view(&e, name))
 }
 
 // checkEvent returns why e is not an event calbot should insert, or "".
@@ -281,7 +283,8 @@ func checkProperties(p *gcal.EventExtendedProperties) string {
 
 // get serves events.get. Like Google, it still returns deleted events, with
 // status "cancelled".
-func (s *Server) get(w http.ResponseWriter, r *http.Request, name string, a *account) {
+func (s *Server) get(w http.ResponseWriter, r *http.Request, c *call) {
+	a, name := c.cal, c.cal.id
 	if why := checkParams(r.URL.Query(), getParams); why != "" {
 		s.reject(w, r, why)
 		return
@@ -291,11 +294,12 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, name string, a *acc
 		writeError(w, http.StatusNotFound, "global", "notFound", "Not Found")
 		return
 	}
-	writeJSON(w, http.StatusOK, e)
+	s.writeFields(w, r, view(e, name))
 }
 
 // delete serves events.delete.
-func (s *Server) delete(w http.ResponseWriter, r *http.Request, name string, a *account) {
+func (s *Server) delete(w http.ResponseWriter, r *http.Request, c *call) {
+	a, name := c.cal, c.cal.id
 	q := r.URL.Query()
 	if why := checkParams(q, deleteParams); why != "" {
 		s.reject(w, r, why)
@@ -303,6 +307,9 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, name string, a *
 	}
 	if q.Get("sendUpdates") != "none" {
 		s.reject(w, r, "delete without sendUpdates=none would e-mail attendees")
+		return
+	}
+	if readOnly(w, c) {
 		return
 	}
 	id := r.PathValue("eventId")
@@ -324,9 +331,19 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, name string, a *
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// readOnly answers 403 requiredAccessLevel, as Google does, and reports
+// true if the account may not write to the call's calendar.
+func readOnly(w http.ResponseWriter, c *call) bool {
+	if c.entry.role == accessOwner || c.entry.role == accessWriter {
+		return false
+	}
+	writeError(w, http.StatusForbidden, "calendar", "requiredAccessLevel", "You need to have writer access to this calendar.")
+	return true
+}
+
 // find returns the stored event or the instance of a recurring event with
 // the given id, or nil.
-func find(a *account, name, id string) *gcal.Event {
+func find(a *calData, name, id string) *gcal.Event {
 	if e, ok := a.byID[id]; ok {
 		return e
 	}

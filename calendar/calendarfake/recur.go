@@ -121,7 +121,7 @@ func parseRule(lines []string) (*rule, error) {
 // bound (if not zero), as Google lists them with singleEvents=true: ids like
 // "<id>_20261121T090000Z" (timed, UTC) or "<id>_20261121" (all-day).
 // Timed instances keep the wall-clock time in the event's zone across DST.
-func instances(a *account, name string, e *gcal.Event, loc *time.Location, bound time.Time) []*gcal.Event {
+func instances(a *calData, name string, e *gcal.Event, loc *time.Location, bound time.Time) []*gcal.Event {
 	r, err := parseRule(e.Recurrence)
 	if err != nil || r == nil {
 		return nil
@@ -176,6 +176,10 @@ func instances(a *account, name string, e *gcal.Event, loc *time.Location, bound
 		in.HtmlLink = htmlLink(in.Id, name)
 		if a.gone[in.Id] {
 			in.Status = "cancelled"
+		}
+		if ex, ok := a.byID[in.Id]; ok { // an instance changed by a patch
+			out = append(out, ex)
+			continue
 		}
 		out = append(out, &in)
 	}

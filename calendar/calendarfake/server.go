@@ -1,7 +1,10 @@
 // Package calendarfake provides a fake Google Calendar v3 server that speaks
-// the real wire format: events list, insert, get and delete on the primary
-// calendar of each account. It is strict: requests calbot should never send
-// are answered with 400 and recorded in Unexpected, so tests fail loudly.
+// the real wire format: events list, insert, get, delete and patch on any
+// calendar in an account's list, and the calendar list itself, with access
+// roles (403 requiredAccessLevel on read-only calendars), partial responses
+// for the fields parameter and, with SetScopes, Google's scope checks per
+// endpoint. It is strict: requests calbot should never send are answered
+// with 400 and recorded in Unexpected, so tests fail loudly.
 //
 // Serving does not depend on package testing, so the fake can also back a
 // local sandbox mode through Handler.
@@ -27,14 +30,17 @@ type Server struct {
 	now  func() time.Time
 	url  string
 
-	mu         sync.Mutex
-	accounts   map[string]*account
-	requests   map[string]int
-	failN      int
-	failStatus int
-	failReason string
-	unexpected []string
-	holds      map[string][]*hold // per method: requests to stop until released
+	mu           sync.Mutex
+	accounts     map[string]*account
+	calendars    map[string]*calData
+	scopes       func(bearer string) []string
+	patchUpdates []string
+	requests     map[string]int
+	failN        int
+	failStatus   int
+	failReason   string
+	unexpected   []string
+	holds        map[string][]*hold // per method: requests to stop until released
 }
 
 // hold stops one request: arrived closes when it comes, release lets it on.
@@ -42,12 +48,15 @@ type hold struct {
 	arrived, release chan struct{}
 }
 
-// account is one Google account's primary calendar.
-type account struct {
-	zone   string
-	events []*gcal.Event          // in insertion order, deleted ones with Status "cancelled"
-	byID   map[string]*gcal.Event // includes deleted events: their ids stay taken
-	gone   map[string]bool        // deleted instances of recurring events
+// calData is one calendar's events. Calendars are shared: several accounts
+// may list the same one, with different access roles.
+type calData struct {
+	id      string // the calendar id; a primary calendar's is its account's e-mail
+	summary string
+	zone    string
+	events  []*gcal.Event          // in insertion order, deleted ones with Status "cancelled"
+	byID    map[string]*gcal.Event // includes deleted events and instance exceptions: their ids stay taken
+	gone    map[string]bool        // deleted instances of recurring events
 }
 
 // NewServer returns a Server that is not listening; serve its Handler.
@@ -58,16 +67,19 @@ func NewServer(auth func(bearer string) (account string, ok bool)) *Server {
 		auth = func(b string) (string, bool) { return b, b != "" }
 	}
 	s := &Server{
-		auth:     auth,
-		now:      time.Now,
-		accounts: map[string]*account{},
-		requests: map[string]int{},
+		auth:      auth,
+		now:       time.Now,
+		accounts:  map[string]*account{},
+		calendars: map[string]*calData{},
+		requests:  map[string]int{},
 	}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /calendar/v3/calendars/{calendarId}/events", s.handle("list", s.list))
 	s.mux.HandleFunc("POST /calendar/v3/calendars/{calendarId}/events", s.handle("insert", s.insert))
 	s.mux.HandleFunc("GET /calendar/v3/calendars/{calendarId}/events/{eventId}", s.handle("get", s.get))
 	s.mux.HandleFunc("DELETE /calendar/v3/calendars/{calendarId}/events/{eventId}", s.handle("delete", s.delete))
+	s.mux.HandleFunc("PATCH /calendar/v3/calendars/{calendarId}/events/{eventId}", s.handle("patch", s.patch))
+	s.mux.HandleFunc("GET /calendar/v3/users/me/calendarList", s.handle("calendarList", s.calendarList))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -113,16 +125,23 @@ func (s *Server) SetZone(account, tz string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.account(account).zone = tz
+	s.primary(account).zone = tz
 }
 
-// Add stores a copy of e in the account's calendar as is, filling id (if
+// Add stores a copy of e in the account's primary calendar as is, filling id (if
 // empty), status, kind and htmlLink. Recurrence may hold one
 // "RRULE:FREQ=DAILY|WEEKLY[;INTERVAL=n][;BYDAY=MO,…][;COUNT=n|;UNTIL=…]" line; lists with
 // singleEvents=true expand it. Anything else is recorded in Unexpected.
-func (s *Server) Add(account string, e *gcal.Event) {
+func (s *Server) Add(account string, e *gcal.Event) { s.AddTo(account, "primary", e) }
+
+// AddTo is Add for any calendar: "primary" (the account's), or the id of a
+// calendar made by AddCalendar. Reminders left nil become {useDefault:true},
+// as Google fills them; attendees' and the organizer's "self" are computed
+// when served, per calendar, and need not be set.
+func (s *Server) AddTo(account, calendarID string, e *gcal.Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	c := s.cal(account, calendarID)
 	e = clone(e)
 	if _, err := parseRule(e.Recurrence); err != nil {
 		s.unexpected = append(s.unexpected, fmt.Sprintf("Add(%q, %q): %v", account, e.Id, err))
@@ -133,16 +152,20 @@ func (s *Server) Add(account string, e *gcal.Event) {
 	if e.Status == "" {
 		e.Status = "confirmed"
 	}
-	s.store(account, e)
+	s.store(c, e)
 }
 
 // Events returns copies of the events stored for the account, in insertion
 // order, recurring events unexpanded. Deleted events are included, with
 // Status "cancelled".
-func (s *Server) Events(account string) []*gcal.Event {
+func (s *Server) Events(account string) []*gcal.Event { return s.EventsIn(account) }
+
+// EventsIn is Events for any calendar id (a primary calendar's is its
+// account's e-mail).
+func (s *Server) EventsIn(calendarID string) []*gcal.Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.accounts[account]
+	a := s.calendars[calendarID]
 	if a == nil {
 		return nil
 	}
@@ -154,7 +177,8 @@ func (s *Server) Events(account string) []*gcal.Event {
 }
 
 // Requests returns how many requests of a kind arrived: "list", "insert",
-// "get", "delete", or "unknown". Failed and rejected requests count too.
+// "get", "delete", "patch", "calendarList", or "unknown". Failed and
+// rejected requests count too.
 func (s *Server) Requests(method string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -192,9 +216,18 @@ func (s *Server) Unexpected() []string {
 	return append([]string(nil), s.unexpected...)
 }
 
+// call is one request's account and calendar. For calendarList, cal and
+// entry are nil.
+type call struct {
+	account string
+	cal     *calData
+	entry   *entry
+}
+
 // handle wraps an endpoint: it counts the request, injects faults, checks
-// the bearer token and the calendar id, and runs h under the lock.
-func (s *Server) handle(method string, h func(http.ResponseWriter, *http.Request, string, *account)) http.HandlerFunc {
+// the bearer token, the calendar id and the token's scopes, and runs h
+// under the lock.
+func (s *Server) handle(method string, h func(http.ResponseWriter, *http.Request, *call)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.requests[method]++
@@ -206,6 +239,7 @@ func (s *Server) handle(method string, h func(http.ResponseWriter, *http.Request
 		if q := s.holds[method]; len(q) > 0 {
 			h0, s.holds[method] = q[0], q[1:]
 		}
+		scopes := s.scopes
 		s.mu.Unlock()
 		if h0 != nil {
 			// Held requests finish even if the client is gone, as Google's
@@ -217,7 +251,7 @@ func (s *Server) handle(method string, h func(http.ResponseWriter, *http.Request
 			writeError(w, status, domain(reason), reason, failMessage(status))
 			return
 		}
-		// auth runs unlocked: it may be slow or call back into s.
+		// auth and scopes run unlocked: they may be slow or call back into s.
 		bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		name, authed := "", false
 		if ok {
@@ -227,30 +261,33 @@ func (s *Server) handle(method string, h func(http.ResponseWriter, *http.Request
 			writeJSON(w, http.StatusUnauthorized, json.RawMessage(unauthenticated))
 			return
 		}
+		var granted []string
+		if scopes != nil {
+			granted = scopes(bearer)
+		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if id := r.PathValue("calendarId"); id != "primary" && id != name {
-			s.unexpected = append(s.unexpected, fmt.Sprintf("%s %s: calendar %q is not primary", r.Method, r.URL.Path, id))
-			writeError(w, http.StatusNotFound, "global", "notFound", "Not Found")
+		c := &call{account: name}
+		if id := r.PathValue("calendarId"); id != "" {
+			c.entry = s.entryOf(name, id)
+			if c.entry == nil {
+				// Google answers 404 for calendars the account cannot see.
+				writeError(w, http.StatusNotFound, "global", "notFound", "Not Found")
+				return
+			}
+			c.cal = s.calendars[c.entry.id]
+		}
+		if scopes != nil && !allowed(method, c, granted) {
+			writeJSON(w, http.StatusForbidden, json.RawMessage(insufficientScopes))
 			return
 		}
-		h(w, r, name, s.account(name))
+		h(w, r, c)
 	}
-}
-
-// account returns the named account, creating it. s.mu must be held.
-func (s *Server) account(name string) *account {
-	a := s.accounts[name]
-	if a == nil {
-		a = &account{zone: "UTC", byID: map[string]*gcal.Event{}, gone: map[string]bool{}}
-		s.accounts[name] = a
-	}
-	return a
 }
 
 // store adds e to the account, filling what Google fills. s.mu must be held.
-func (s *Server) store(name string, e *gcal.Event) {
-	a := s.account(name)
+func (s *Server) store(a *calData, e *gcal.Event) {
+	name := a.id
 	now := s.now().UTC().Format("2006-01-02T15:04:05.000Z")
 	e.Kind = "calendar#event"
 	if e.HtmlLink == "" {
@@ -261,6 +298,9 @@ func (s *Server) store(name string, e *gcal.Event) {
 	}
 	if e.Updated == "" {
 		e.Updated = now
+	}
+	if e.Reminders == nil {
+		e.Reminders = &gcal.EventReminders{UseDefault: true}
 	}
 	if e.ICalUID == "" {
 		e.ICalUID = e.Id + "@google.com"
@@ -276,6 +316,10 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, why string) {
 	s.unexpected = append(s.unexpected, fmt.Sprintf("%s %s: %s", r.Method, r.URL.Path, why))
 	writeError(w, http.StatusBadRequest, "global", "badRequest", "calendarfake: "+why)
 }
+
+// insufficientScopes is Google's answer to a token without a scope the
+// endpoint accepts.
+const insufficientScopes = `{"error":{"code":403,"message":"Request had insufficient authentication scopes.","errors":[{"message":"Insufficient Permission","domain":"global","reason":"insufficientPermissions"}],"status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"ACCESS_TOKEN_SCOPE_INSUFFICIENT","domain":"googleapis.com","metadata":{"service":"calendar-json.googleapis.com","method":"calendar.v3.Events"}}]}}`
 
 // unauthenticated is Google's answer to a missing or bad access token.
 const unauthenticated = `{"error":{"code":401,"message":"Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.","errors":[{"message":"Invalid Credentials","domain":"global","reason":"authError","location":"Authorization","locationType":"header"}],"status":"UNAUTHENTICATED"}}`

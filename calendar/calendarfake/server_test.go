@@ -298,7 +298,8 @@ func TestUnexpected(t *testing.T) {
 		{"date-time without offset", "POST", base + "?sendUpdates=none", `{"start":{"dateTime":"2026-11-21T13:00:00"},"end":{"dateTime":"2026-11-21T14:00:00"}}`},
 		{"empty range", "POST", base + "?sendUpdates=none", `{"start":{"date":"2026-11-21"},"end":{"date":"2026-11-21"}}`},
 		{"delete without sendUpdates", "DELETE", base + "/abcdef", ""},
-		{"other calendar", "GET", "/calendar/v3/calendars/bob@example.com/events", ""},
+		{"patch without sendUpdates", "PATCH", base + "/abcdef", `{}`},
+		{"calendar list page too big", "GET", "/calendar/v3/users/me/calendarList?maxResults=1000", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
