@@ -39,6 +39,10 @@ func (b *Bot) signedIn(ctx context.Context, r oauth.Result) {
 			body += "\n\n" + text(lang, msgConnectedZone, html.EscapeString(zone.String()))
 		}
 		b.send(ctx, r.ChatID, body, nil)
+		b.offerAgenda(ctx, r.ChatID, lang)
+		if b.cfg.Planner != nil {
+			b.cfg.Planner.Touch(r.ChatID)
+		}
 	case oauth.Denied:
 		b.send(ctx, r.ChatID, text(lang, msgConnectDenied), nil)
 	case oauth.MissingScope:
