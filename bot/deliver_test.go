@@ -26,8 +26,12 @@ type fakePlanner struct {
 	keys    []string
 }
 
-func (p *fakePlanner) Touch(chatID int64) { p.mu.Lock(); defer p.mu.Unlock(); p.touched = append(p.touched, chatID) }
-func (p *fakePlanner) Forget(int64)       {}
+func (p *fakePlanner) Touch(chatID int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.touched = append(p.touched, chatID)
+}
+func (p *fakePlanner) Forget(int64) {}
 func (p *fakePlanner) Snooze(_ context.Context, d schedule.Due, until time.Time) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
