@@ -39,7 +39,11 @@ func reminderText(lang string, h held, zone *time.Location, now time.Time) strin
 	if !sameDay(start, end) {
 		when = clock(start) + "–" + shortDay(lang, end, now) + " " + clock(end)
 	}
-	if !sameDay(start, now) {
+	switch {
+	case sameDay(start, now):
+	case sameDay(start, now.AddDate(0, 0, 1)):
+		when = text(lang, msgTomorrow) + ", " + when
+	default:
 		when = dayLabel(lang, start, now) + ", " + when
 	}
 	var b strings.Builder
