@@ -119,7 +119,7 @@ func agendaWithInvites(lang string, h held) string {
 // agendaKeyboard has one Accept / Maybe / Decline row per unanswered
 // invitation, numbered when there are several.
 func (b *Bot) agendaKeyboard(lang string, chatID int64, key string, h held) *tgbotapi.InlineKeyboardMarkup {
-	if key == "" {
+	if key == "" || b.cfg.Invitations == nil {
 		return nil
 	}
 	var rows [][]tgbotapi.InlineKeyboardButton
@@ -151,8 +151,12 @@ var offerTimes = []int{7 * 60, 7*60 + 30, 8 * 60, 8*60 + 30, 9 * 60}
 const defaultAgendaAt = 8 * 60
 
 // offerAgenda asks a chat that just connected, once, whether it wants the
-// morning agenda.
+// morning agenda. Without a Planner nothing would send it, so it asks
+// nothing.
 func (b *Bot) offerAgenda(ctx context.Context, chatID int64, lang string) {
+	if b.cfg.Planner == nil {
+		return
+	}
 	offered := true
 	err := b.cfg.Chats.UpdateSettings(chatID, func(s *storage.Settings) {
 		offered = s.Agenda.Offered || s.Agenda.On

@@ -137,10 +137,14 @@ func (b *Bot) chatLang(chatID int64) string {
 	return "en"
 }
 
-// noteLang remembers the language Telegram reports for a private chat's
-// user, for the messages calbot sends first.
+// noteLang remembers the language Telegram reports for a linked private
+// chat's user, for the messages calbot sends first. It writes only when
+// the language changed, and keeps nothing for chats that are not linked.
 func (b *Bot) noteLang(c chat) {
 	if !c.private || b.settings(c.id).ClientLang == c.lang {
+		return
+	}
+	if _, err := b.cfg.Accounts.Account(c.id); err != nil {
 		return
 	}
 	if err := b.cfg.Chats.UpdateSettings(c.id, func(s *storage.Settings) { s.ClientLang = c.lang }); err != nil {

@@ -39,7 +39,7 @@ func keyboardText(kb *tgbotapi.InlineKeyboardMarkup) string {
 }
 
 func TestReminderGolden(t *testing.T) {
-	b := New(Config{CallbackKey: rigCallbackKey, EventKey: rigEventKey})
+	b := New(Config{CallbackKey: rigCallbackKey, EventKey: rigEventKey, Planner: &fakePlanner{}, Invitations: &fakeResponder{}})
 	invite := meeting
 	invite.ID, invite.JoinURL, invite.Location, invite.Response = strings.Repeat("v", 1024), "", "", calendar.NeedsAction
 	late := meeting
@@ -75,7 +75,7 @@ func TestReminderGolden(t *testing.T) {
 }
 
 func TestAgendaGolden(t *testing.T) {
-	b := New(Config{CallbackKey: rigCallbackKey, EventKey: rigEventKey})
+	b := New(Config{CallbackKey: rigCallbackKey, EventKey: rigEventKey, Planner: &fakePlanner{}, Invitations: &fakeResponder{}})
 	date := time.Date(2026, 12, 1, 0, 0, 0, 0, moscow)
 	clock := func(h, m int) time.Time { return date.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
 	events := []calendar.Event{

@@ -368,3 +368,23 @@ func TestAgendaOfferedOnceAfterConnect(t *testing.T) {
 		t.Errorf("a second connect sent %d messages, want only Connected (no second offer)", len(got))
 	}
 }
+
+// TestScheduledMessagesSpeakTheChatsLanguage: nobody asked for a reminder,
+// so its language is the one the chat's user last wrote in.
+func TestScheduledMessagesSpeakTheChatsLanguage(t *testing.T) {
+	d := newDeliverRig(t)
+	d.start()
+	d.known(boris)
+	due := reminderDue("r-ru", meeting)
+	due.ChatID = boris.ID
+	if err := d.b.Deliver(context.Background(), due); err != nil {
+		t.Fatal(err)
+	}
+	m := d.tg.WaitMessage(t, boris.ID, waitFor)
+	if !strings.Contains(m.Text, "через 10 мин") {
+		t.Errorf("reminder to a Russian speaker = %q, want Russian", m.Text)
+	}
+	if _, ok := m.Button("Подключиться"); !ok {
+		t.Errorf("reminder to a Russian speaker has no Russian Join button: %v", m.Markup)
+	}
+}

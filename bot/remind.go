@@ -141,7 +141,8 @@ func (b *Bot) rsvpRow(lang string, chatID int64, prefix, key, suffix string) []t
 
 // reminderKeyboard is Join and Open (links), Accept / Maybe / Decline for
 // an unanswered invitation, and Snooze until the event starts. Without a
-// key only the links are left.
+// key only the links are left; without a Planner or Responder, Snooze or
+// the answers.
 func (b *Bot) reminderKeyboard(lang string, chatID int64, key string, h held, now time.Time) *tgbotapi.InlineKeyboardMarkup {
 	ev := h.Due.Event
 	var rows [][]tgbotapi.InlineKeyboardButton
@@ -155,10 +156,10 @@ func (b *Bot) reminderKeyboard(lang string, chatID int64, key string, h held, no
 	if len(links) > 0 {
 		rows = append(rows, links)
 	}
-	if key != "" && h.Answered == "" && invitation(ev) {
+	if key != "" && h.Answered == "" && invitation(ev) && b.cfg.Invitations != nil {
 		rows = append(rows, b.rsvpRow(lang, chatID, "", key, ""))
 	}
-	if key != "" && h.Snoozed.IsZero() && now.Before(ev.Start) {
+	if key != "" && h.Snoozed.IsZero() && now.Before(ev.Start) && b.cfg.Planner != nil {
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(
 			b.button(chatID, text(lang, msgSnooze5), paySnooze5+":"+key),
 			b.button(chatID, text(lang, msgSnooze10), paySnooze10+":"+key),
