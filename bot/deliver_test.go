@@ -388,3 +388,40 @@ func TestScheduledMessagesSpeakTheChatsLanguage(t *testing.T) {
 		t.Errorf("reminder to a Russian speaker has no Russian Join button: %v", m.Markup)
 	}
 }
+
+// TestAgendaRSVP: each invitation of an agenda has its own row; answering
+// one edits the agenda to show the answer and keeps the other row.
+func TestAgendaRSVP(t *testing.T) {
+	d := newDeliverRig(t)
+	d.start()
+	d.known(alice)
+	date := time.Date(2026, 11, 21, 0, 0, 0, 0, moscow)
+	first, second := meeting, meeting
+	first.ID, first.Title, first.Response = "inv1", "Budget review", calendar.NeedsAction
+	second.ID, second.Title, second.Response, second.CalendarID = "inv2", "Lunch with Ann", calendar.NeedsAction, ""
+	d.b.cfg.Chats.UpdateSettings(alice.ID, func(s *storage.Settings) { s.NotifyOrganizer = true })
+	due := schedule.Due{Key: "a-rsvp", Kind: schedule.Agenda, ChatID: alice.ID, Zone: "Europe/Moscow", Date: date}
+	h := held{Due: due, Invites: []calendar.Event{first, second}, Answers: make([]calendar.Response, 2)}
+	h.Body = agendaText("en", calendar.Day{Zone: moscow, Date: date, Events: h.Invites}, due, 0, true)
+	if err := d.b.putHeld(alice.ID, "KEYagenda123", h, second.End); err != nil {
+		t.Fatal(err)
+	}
+	d.b.sendDue(context.Background(), due, agendaWithInvites("en", h), d.b.agendaKeyboard("en", alice.ID, "KEYagenda123", h))
+	m := d.tg.WaitMessage(t, alice.ID, waitFor)
+	if a := d.press(m, "2. Decline"); a.Text != "Answer sent" {
+		t.Errorf("answer = %q", a.Text)
+	}
+	if got := d.resp.called(); len(got) != 1 || got[0] != "primary/inv2=declined notify=true" {
+		t.Errorf("Respond calls = %q, want the second invitation declined, organizer told", got)
+	}
+	e := d.tg.WaitMessage(t, alice.ID, waitFor)
+	if !strings.Contains(e.Text, "2. Lunch with Ann — ❌ You declined.") {
+		t.Errorf("agenda after the answer = %q", e.Text)
+	}
+	if _, ok := e.Button("1. Accept"); !ok {
+		t.Errorf("the first invitation lost its buttons")
+	}
+	if _, ok := e.Button("2. Accept"); ok {
+		t.Errorf("the answered invitation still has buttons")
+	}
+}

@@ -60,9 +60,12 @@ func (b *Bot) rsvp(ctx context.Context, q *tgbotapi.CallbackQuery, lang, key, in
 		b.answer(ctx, q.ID, text(lang, msgButtonInvalid), false)
 		return
 	}
-	notify := b.settings(chatID).NotifyOrganizer
+	notify, calendarID := b.settings(chatID).NotifyOrganizer, ev.CalendarID
+	if calendarID == "" {
+		calendarID = "primary"
+	}
 	err := b.google(chatID, func(ts oauth2.TokenSource) error {
-		return b.cfg.Invitations.Respond(ctx, ts, ev.CalendarID, ev.ID, r, notify)
+		return b.cfg.Invitations.Respond(ctx, ts, calendarID, ev.ID, r, notify)
 	})
 	switch {
 	case err == nil:
