@@ -161,7 +161,6 @@ func (b *Bot) offerAgenda(ctx context.Context, chatID int64, lang string) {
 	err := b.cfg.Chats.UpdateSettings(chatID, func(s *storage.Settings) {
 		offered = s.Agenda.Offered || s.Agenda.On
 		s.Agenda.Offered = true
-		s.ClientLang = lang
 	})
 	if err != nil {
 		b.log.Warn("record agenda offer failed", "chat_id", chatID, "err", err)

@@ -96,6 +96,10 @@ func (b *Bot) handleDue(ctx context.Context, d schedule.Due) {
 			b.log.Error("due message panicked", "chat_id", d.ChatID, "panic", r)
 		}
 	}()
+	if d.Kind != schedule.Revoked && !b.wants(d) {
+		b.log.Info("due message dropped: the chat unlinked or turned it off since it was planned", "chat_id", d.ChatID, "kind", int(d.Kind))
+		return
+	}
 	lang := b.chatLang(d.ChatID)
 	switch d.Kind {
 	case schedule.Reminder:
@@ -107,6 +111,16 @@ func (b *Bot) handleDue(ctx context.Context, d schedule.Due) {
 	default:
 		b.log.Warn("due message of unknown kind dropped", "chat_id", d.ChatID, "kind", int(d.Kind))
 	}
+}
+
+// wants reports whether the chat still wants d now: it is linked, and has
+// not turned reminders or the agenda off since d was planned.
+func (b *Bot) wants(d schedule.Due) bool {
+	if _, err := b.cfg.Accounts.Account(d.ChatID); err != nil {
+		return false
+	}
+	s := b.settings(d.ChatID)
+	return !(d.Kind == schedule.Reminder && s.Reminders.Off || d.Kind == schedule.Agenda && !s.Agenda.On)
 }
 
 // sendDue sends a scheduled message: HTML, previews off, and silent in

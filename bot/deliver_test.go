@@ -297,6 +297,7 @@ func TestAgendaAndRevokedDelivered(t *testing.T) {
 	d := newDeliverRig(t)
 	d.start()
 	d.known(alice)
+	d.db.UpdateSettings(alice.ID, func(s *storage.Settings) { s.Agenda.On = true })
 	d.cal.Add("alice@example.com", &gcal.Event{Summary: "Standup",
 		Start: &gcal.EventDateTime{DateTime: "2026-11-21T10:00:00+03:00"}, End: &gcal.EventDateTime{DateTime: "2026-11-21T10:15:00+03:00"}})
 	moscowMidnight := time.Date(2026, 11, 21, 0, 0, 0, 0, moscow)
@@ -321,19 +322,30 @@ func TestAgendaAndRevokedDelivered(t *testing.T) {
 	}
 }
 
-func TestAgendaSkipEmpty(t *testing.T) {
-	d := newDeliverRig(t)
-	d.start()
-	d.known(alice)
-	if err := d.db.UpdateSettings(alice.ID, func(s *storage.Settings) { s.Agenda.SkipEmpty = true }); err != nil {
-		t.Fatal(err)
+func TestAgendaNotSent(t *testing.T) {
+	tests := []struct {
+		name string
+		set  func(*storage.Settings)
+	}{
+		{"empty day skipped", func(s *storage.Settings) { s.Agenda.On, s.Agenda.SkipEmpty = true, true }},
+		{"agenda turned off since planned", func(s *storage.Settings) { s.Agenda.On = false }},
 	}
-	day := time.Date(2026, 11, 22, 0, 0, 0, 0, moscow)
-	if err := d.b.Deliver(context.Background(), schedule.Due{Key: "a-empty", Kind: schedule.Agenda, ChatID: alice.ID, At: day.Add(8 * time.Hour), Zone: "Europe/Moscow", Date: day}); err != nil {
-		t.Fatal(err)
-	}
-	if got := d.until(alice); len(got) != 0 {
-		t.Errorf("empty agenda with SkipEmpty sent %q", got[0].Text)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newDeliverRig(t)
+			d.start()
+			d.known(alice)
+			if err := d.db.UpdateSettings(alice.ID, tt.set); err != nil {
+				t.Fatal(err)
+			}
+			day := time.Date(2026, 11, 22, 0, 0, 0, 0, moscow)
+			if err := d.b.Deliver(context.Background(), schedule.Due{Key: "a-empty", Kind: schedule.Agenda, ChatID: alice.ID, At: day.Add(8 * time.Hour), Zone: "Europe/Moscow", Date: day}); err != nil {
+				t.Fatal(err)
+			}
+			if got := d.until(alice); len(got) != 0 {
+				t.Errorf("agenda sent %q", got[0].Text)
+			}
+		})
 	}
 }
 

@@ -39,6 +39,7 @@ func (b *Bot) signedIn(ctx context.Context, r oauth.Result) {
 			body += "\n\n" + text(lang, msgConnectedZone, html.EscapeString(zone.String()))
 		}
 		b.send(ctx, r.ChatID, body, nil)
+		b.noteLang(chat{id: r.ChatID, lang: lang, private: true})
 		b.offerAgenda(ctx, r.ChatID, lang)
 		if b.cfg.Planner != nil {
 			b.cfg.Planner.Touch(r.ChatID)
