@@ -126,11 +126,11 @@ type Config struct {
 	// Notes keep what the short data of the buttons on scheduled messages
 	// stands for; nil means DB.
 	Notes NoteStore
-	// Planner is the scheduler; nil: no scheduling (snooze buttons answer
-	// that they cannot).
+	// Planner is the scheduler; nil: no scheduling (reminders carry no
+	// Snooze, and /connect offers no agenda).
 	Planner Planner
-	// Invitations answers invitations (RSVP buttons); nil means Calendar
-	// once it can.
+	// Invitations answers invitations (Accept / Maybe / Decline); nil
+	// means Calendar (its Respond method).
 	Invitations Responder
 	Now         func() time.Time
 	// Clock times waits; nil is the real clock.
