@@ -56,6 +56,8 @@ type EventStore interface {
 	AddEvent(raw []byte) (uint64, error)
 	DeleteEvent(id uint64) error
 	Events() (events []storage.Event, skipped int, err error)
+	// AddEventOnce stores an event unless one with key was stored before.
+	AddEventOnce(key string, raw []byte, now, expires time.Time) (id uint64, added bool, err error)
 }
 
 // Clock measures the bot's waits: the pacing of replies, the per-chat
@@ -121,7 +123,16 @@ type Config struct {
 	// nil means DB.
 	Inbox  Inbox
 	Events EventStore
-	Now    func() time.Time
+	// Notes keep what the short data of the buttons on scheduled messages
+	// stands for; nil means DB.
+	Notes NoteStore
+	// Planner is the scheduler; nil: no scheduling (reminders carry no
+	// Snooze, and /connect offers no agenda).
+	Planner Planner
+	// Invitations answers invitations (Accept / Maybe / Decline); nil
+	// means Calendar (its Respond method).
+	Invitations Responder
+	Now         func() time.Time
 	// Clock times waits; nil is the real clock.
 	Clock   Clock
 	Logger  *slog.Logger
@@ -189,6 +200,12 @@ func New(cfg Config) *Bot {
 	}
 	if cfg.Events == nil && cfg.DB != nil {
 		cfg.Events = cfg.DB
+	}
+	if cfg.Notes == nil && cfg.DB != nil {
+		cfg.Notes = cfg.DB
+	}
+	if r, ok := any(cfg.Calendar).(Responder); ok && cfg.Invitations == nil && cfg.Calendar != nil {
+		cfg.Invitations = r
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

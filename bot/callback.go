@@ -148,6 +148,9 @@ func (b *Bot) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		b.answer(ctx, q.ID, text(lang, msgButtonInvalid), false)
 		return
 	}
+	if b.scheduledButton(ctx, q, lang, payload) {
+		return
+	}
 	eventID, ok := parseUndo(payload)
 	if !ok || !onKeyboard(q.Message, q.Data) {
 		b.answer(ctx, q.ID, text(lang, msgButtonInvalid), false)

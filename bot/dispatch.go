@@ -16,6 +16,9 @@ type job struct {
 	// slot: the job takes shared queue space and counts against the chat's
 	// cap. Updates do; events, which the bot itself produces, do not.
 	slot bool
+	// bulk: the job may wait behind any other (a morning agenda); bulk
+	// jobs hold at most half the workers, so they never hold up others.
+	bulk bool
 	run  func(ctx context.Context)
 	// done follows run; finished is false if the stop cut run short. It
 	// forgets the job durably, and may wait on a disk sync.
@@ -29,6 +32,7 @@ type job struct {
 // that cap: a chat's entries leave its maps when its last job is done.
 type dispatcher struct {
 	run   chan struct{} // handler slots
+	bulk  chan struct{} // handler slots bulk jobs may hold
 	slots chan struct{} // queued-or-running slots
 
 	mu       sync.Mutex
@@ -42,6 +46,7 @@ type dispatcher struct {
 func newDispatcher(workers, queueCap int) *dispatcher {
 	return &dispatcher{
 		run:    make(chan struct{}, workers),
+		bulk:   make(chan struct{}, max(workers/2, 1)),
 		slots:  make(chan struct{}, max(queueCap, workers)),
 		chats:  make(map[int64][]job),
 		counts: make(map[int64]int),
@@ -132,10 +137,16 @@ func (d *dispatcher) drain(ctx context.Context, chat int64) {
 		d.chats[chat] = q[1:]
 		d.mu.Unlock()
 
+		if j.bulk {
+			d.bulk <- struct{}{}
+		}
 		d.run <- struct{}{}
 		flag := new(atomic.Bool)
 		j.run(context.WithValue(ctx, cutKey{}, flag))
 		<-d.run
+		if j.bulk {
+			<-d.bulk
+		}
 		// The chat's next job need not wait for the durable dequeue,
 		// which may wait on a disk sync; stop still waits for it.
 		d.wg.Add(1)

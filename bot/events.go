@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/calbot/calbot/oauth"
+	"github.com/calbot/calbot/schedule"
 	"github.com/calbot/calbot/storage"
 )
 
@@ -13,6 +14,8 @@ import (
 // not come from Telegram. Exactly one field is set.
 type event struct {
 	SignIn *oauth.Result `json:"sign_in,omitempty"`
+	// Due is a message the scheduler handed over (Deliver).
+	Due *schedule.Due `json:"due,omitempty"`
 }
 
 // Notify hands the bot how a sign-in ended; cmd gives it to oauth as
@@ -44,12 +47,16 @@ func (b *Bot) Notify(_ context.Context, r oauth.Result) {
 // that does not decode is dropped, with a log line.
 func (b *Bot) eventJob(e storage.Event, cutShort *atomic.Int64) (job, bool) {
 	var ev event
-	if err := json.Unmarshal(e.Raw, &ev); err != nil || ev.SignIn == nil {
-		b.log.Warn("stored event does not decode; dropped", "event_id", e.ID)
-		b.forget(e.ID)
-		return job{}, false
+	err := json.Unmarshal(e.Raw, &ev)
+	switch {
+	case err == nil && ev.SignIn != nil:
+		return b.signInJob(e.ID, *ev.SignIn, cutShort), true
+	case err == nil && ev.Due != nil:
+		return b.dueJob(e.ID, *ev.Due, cutShort), true
 	}
-	return b.signInJob(e.ID, *ev.SignIn, cutShort), true
+	b.log.Warn("stored event does not decode; dropped", "event_id", e.ID)
+	b.forget(e.ID)
+	return job{}, false
 }
 
 // signInJob tells r's chat how its sign-in ended, then forgets event id,

@@ -86,11 +86,17 @@ func formatAgenda(lang string, day calendar.Day) string {
 	if len(day.Events) == 0 {
 		return text(lang, msgTodayEmpty, label, zone)
 	}
+	return dayEvents(lang, text(lang, msgTodayHeader, label, zone), day, maxReply)
+}
+
+// dayEvents is header followed by the day's events, cut to limit bytes with
+// an "and N more" line.
+func dayEvents(lang, header string, day calendar.Day, limit int) string {
 	var b strings.Builder
-	b.WriteString(text(lang, msgTodayHeader, label, zone))
+	b.WriteString(header)
 	for i, ev := range day.Events {
 		line := "\n\n" + eventLine(lang, ev, day)
-		if b.Len()+len(line) > maxReply {
+		if b.Len()+len(line) > limit {
 			b.WriteString("\n\n" + text(lang, msgTodayMore, len(day.Events)-i))
 			break
 		}

@@ -62,6 +62,7 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 	outcome := outcomeOK
 	c := chat{id: m.Chat.ID, userID: m.From.ID, lang: langOf(m.From.LanguageCode), msgID: m.MessageID, private: m.Chat.IsPrivate(), outcome: &outcome,
 		who: oauth.Person{ID: m.From.ID, FirstName: m.From.FirstName, Username: m.From.UserName}}
+	b.noteLang(c)
 	name, at, args, isCmd := parseCommand(m.Text)
 	if isCmd && at != "" && !strings.EqualFold(at, b.self.UserName) {
 		return // addressed to another bot in a group
@@ -177,18 +178,28 @@ func (b *Bot) today(ctx context.Context, c chat) {
 	if _, ok := b.link(ctx, c); !ok {
 		return
 	}
-	set := b.settings(c.id)
-	var day calendar.Day
-	err := b.google(c.id, func(ts oauth2.TokenSource) (err error) {
-		day, err = b.cfg.Calendar.Day(ctx, ts, b.now(), zoneOf(set))
-		return err
-	})
+	day, err := b.listDay(ctx, c.id, b.now())
 	if err != nil {
 		b.calendarFailed(ctx, c, "list today", err)
 		return
 	}
-	b.saveZone(c.id, set.Zone, day.Zone)
 	b.reply(ctx, c, formatAgenda(c.lang, day), nil)
+}
+
+// listDay lists the chat's events of the local day containing at, as
+// /today and the morning agenda show them.
+func (b *Bot) listDay(ctx context.Context, chatID int64, at time.Time) (calendar.Day, error) {
+	set := b.settings(chatID)
+	var day calendar.Day
+	err := b.google(chatID, func(ts oauth2.TokenSource) (err error) {
+		day, err = b.cfg.Calendar.Day(ctx, ts, at, zoneOf(set))
+		return err
+	})
+	if err != nil {
+		return day, err
+	}
+	b.saveZone(chatID, set.Zone, day.Zone)
+	return day, nil
 }
 
 func (b *Bot) addCommand(ctx context.Context, c chat, args string) {

@@ -83,6 +83,46 @@ const (
 	msgConnectedReplacedKept
 	msgConnectedReplacedNotRevoked
 	msgSlowDown
+	msgRemindIn
+	msgRemindNow
+	msgRemindStarted
+	msgRemindEnded
+	msgMinutes
+	msgHours
+	msgRemindLate
+	msgInvitation
+	msgAnsweredAccepted
+	msgAnsweredTentative
+	msgAnsweredDeclined
+	msgSnoozedUntil
+	msgJoin
+	msgOpen
+	msgSnooze5
+	msgSnooze10
+	msgSnoozeStart
+	msgAccept
+	msgMaybe
+	msgDecline
+	msgSnoozedToast
+	msgSnoozeStarted
+	msgSnoozeFailed
+	msgRSVPToast
+	msgRSVPReadOnly
+	msgRSVPGone
+	msgRSVPFailed
+	msgAgendaHeader
+	msgAgendaEmpty
+	msgAgendaLate
+	msgAgendaFailed
+	msgAgendaInvites
+	msgAgendaMoreInvites
+	msgAgendaOffer
+	msgYes
+	msgAnotherTime
+	msgNo
+	msgAgendaPickTime
+	msgAgendaOn
+	msgAgendaDeclined
 	numMsgs
 )
 
@@ -177,7 +217,47 @@ var catalog = map[string][numMsgs]string{
 		msgUnusedKeep:        "If the word belongs to the title, put the title in quotes:\n<code>/add %s</code>",
 		msgUnusedDate: "If it says when, write it in a form I know, for example <code>every Monday 8:00</code>, <code>in 30 minutes</code>, " +
 			"<code>next Friday</code>, <code>tomorrow evening</code>, <code>until 31.12</code> or a date such as <code>25.11</code>.",
-		msgSlowDown: "You are sending messages faster than I can answer, so I skipped some. Wait a few seconds, then send the command again.",
+		msgSlowDown:          "You are sending messages faster than I can answer, so I skipped some. Wait a few seconds, then send the command again.",
+		msgRemindIn:          "in %s",
+		msgRemindNow:         "starts now",
+		msgRemindStarted:     "started %s ago",
+		msgRemindEnded:       "has ended",
+		msgMinutes:           "%d min",
+		msgHours:             "%d h",
+		msgRemindLate:        "<i>Late: I could not send this on time.</i>",
+		msgInvitation:        "✉️ Invitation: you have not answered yet.",
+		msgAnsweredAccepted:  "✅ You accepted.",
+		msgAnsweredTentative: "❔ You answered maybe.",
+		msgAnsweredDeclined:  "❌ You declined.",
+		msgSnoozedUntil:      "💤 Snoozed until %s.",
+		msgJoin:              "Join",
+		msgOpen:              "Open",
+		msgSnooze5:           "💤 5 min",
+		msgSnooze10:          "💤 10 min",
+		msgSnoozeStart:       "💤 Until it starts",
+		msgAccept:            "Accept",
+		msgMaybe:             "Maybe",
+		msgDecline:           "Decline",
+		msgSnoozedToast:      "Snoozed until %s",
+		msgSnoozeStarted:     "It has already started.",
+		msgSnoozeFailed:      "Couldn't snooze right now. Please try again.",
+		msgRSVPToast:         "Answer sent",
+		msgRSVPReadOnly:      "Google doesn't let calbot answer this invitation: calbot may only read the calendar it is in. Answer it in Google Calendar.",
+		msgRSVPGone:          "That event is gone from your calendar.",
+		msgRSVPFailed:        "Couldn't send your answer right now. Please try again.",
+		msgAgendaHeader:      "☀️ <b>Good morning — today, %s</b> (%s)",
+		msgAgendaEmpty:       "☀️ Good morning — nothing on your calendar today, %s (%s).",
+		msgAgendaLate:        "<i>Late: this was due at %s, and I could not send it then.</i>",
+		msgAgendaFailed:      "☀️ Good morning. I couldn't read your calendar just now; try /today in a while.",
+		msgAgendaInvites:     "✉️ Invitations to answer:",
+		msgAgendaMoreInvites: "…and %d more: answer them in Google Calendar.",
+		msgAgendaOffer:       "Get today's agenda every morning at 08:00?",
+		msgYes:               "Yes",
+		msgAnotherTime:       "Another time",
+		msgNo:                "No",
+		msgAgendaPickTime:    "At what time? Tap one, or send <code>/settings agenda HH:MM</code>.",
+		msgAgendaOn:          "Done: your agenda comes every morning at %s. Change it in /settings.",
+		msgAgendaDeclined:    "OK, no morning agenda. You can turn it on in /settings.",
 	},
 	"ru": {
 		msgHelp: "<b>calbot</b> связывает этот чат с вашим Google Календарём.\n\n" +
@@ -267,7 +347,47 @@ var catalog = map[string][numMsgs]string{
 		msgUnusedKeep:        "Если слово относится к названию, возьмите название в кавычки:\n<code>/add %s</code>",
 		msgUnusedDate: "Если оно говорит, когда, напишите так, как я понимаю, например <code>каждый понедельник 8:00</code>, <code>через 30 минут</code>, " +
 			"<code>в следующую пятницу</code>, <code>завтра вечером</code>, <code>до 31.12</code> или дату вроде <code>25.11</code>.",
-		msgSlowDown: "Вы пишете быстрее, чем я успеваю отвечать, поэтому часть сообщений я пропустил. Подождите несколько секунд и отправьте команду ещё раз.",
+		msgSlowDown:          "Вы пишете быстрее, чем я успеваю отвечать, поэтому часть сообщений я пропустил. Подождите несколько секунд и отправьте команду ещё раз.",
+		msgRemindIn:          "через %s",
+		msgRemindNow:         "начинается сейчас",
+		msgRemindStarted:     "началось %s назад",
+		msgRemindEnded:       "уже закончилось",
+		msgMinutes:           "%d мин",
+		msgHours:             "%d ч",
+		msgRemindLate:        "<i>С опозданием: не смог отправить вовремя.</i>",
+		msgInvitation:        "✉️ Приглашение: вы ещё не ответили.",
+		msgAnsweredAccepted:  "✅ Вы приняли приглашение.",
+		msgAnsweredTentative: "❔ Вы ответили «может быть».",
+		msgAnsweredDeclined:  "❌ Вы отклонили приглашение.",
+		msgSnoozedUntil:      "💤 Отложено до %s.",
+		msgJoin:              "Подключиться",
+		msgOpen:              "Открыть",
+		msgSnooze5:           "💤 5 мин",
+		msgSnooze10:          "💤 10 мин",
+		msgSnoozeStart:       "💤 До начала",
+		msgAccept:            "Принять",
+		msgMaybe:             "Может быть",
+		msgDecline:           "Отклонить",
+		msgSnoozedToast:      "Отложено до %s",
+		msgSnoozeStarted:     "Событие уже началось.",
+		msgSnoozeFailed:      "Не получилось отложить. Попробуйте ещё раз.",
+		msgRSVPToast:         "Ответ отправлен",
+		msgRSVPReadOnly:      "Google не даёт calbot ответить на это приглашение: календарь, в котором оно лежит, calbot может только читать. Ответьте в Google Календаре.",
+		msgRSVPGone:          "Этого события больше нет в календаре.",
+		msgRSVPFailed:        "Не получилось отправить ответ. Попробуйте ещё раз.",
+		msgAgendaHeader:      "☀️ <b>Доброе утро — сегодня %s</b> (%s)",
+		msgAgendaEmpty:       "☀️ Доброе утро — сегодня, %s, в календаре ничего нет (%s).",
+		msgAgendaLate:        "<i>С опозданием: должно было прийти в %s, но я не смог отправить вовремя.</i>",
+		msgAgendaFailed:      "☀️ Доброе утро. Сейчас не получилось прочитать календарь; попробуйте /today чуть позже.",
+		msgAgendaInvites:     "✉️ Приглашения без ответа:",
+		msgAgendaMoreInvites: "…и ещё %d: ответьте в Google Календаре.",
+		msgAgendaOffer:       "Присылать план на день каждое утро в 08:00?",
+		msgYes:               "Да",
+		msgAnotherTime:       "В другое время",
+		msgNo:                "Нет",
+		msgAgendaPickTime:    "В какое время? Выберите или отправьте <code>/settings agenda ЧЧ:ММ</code>.",
+		msgAgendaOn:          "Готово: план на день будет приходить каждое утро в %s. Изменить можно в /settings.",
+		msgAgendaDeclined:    "Хорошо, без утреннего плана. Включить можно в /settings.",
 	},
 }
 

@@ -17,6 +17,7 @@ func (b *Bot) signedIn(ctx context.Context, r oauth.Result) {
 	lang := langOf(r.Lang)
 	switch r.Outcome {
 	case oauth.Connected:
+		b.noteLang(chat{id: r.ChatID, lang: lang, private: true})
 		body := text(lang, msgConnected, html.EscapeString(r.Email))
 		if r.Replaced != "" && r.Replaced != r.Email {
 			body = text(lang, msgConnectedReplaced, html.EscapeString(r.Email), html.EscapeString(r.Replaced))
@@ -39,6 +40,10 @@ func (b *Bot) signedIn(ctx context.Context, r oauth.Result) {
 			body += "\n\n" + text(lang, msgConnectedZone, html.EscapeString(zone.String()))
 		}
 		b.send(ctx, r.ChatID, body, nil)
+		b.offerAgenda(ctx, r.ChatID, lang)
+		if b.cfg.Planner != nil {
+			b.cfg.Planner.Touch(r.ChatID)
+		}
 	case oauth.Denied:
 		b.send(ctx, r.ChatID, text(lang, msgConnectDenied), nil)
 	case oauth.MissingScope:

@@ -28,7 +28,23 @@ type pacer struct {
 	mu         sync.Mutex
 	nextGlobal time.Time
 	next       map[int64]time.Time // earliest time of the chat's next message
+	// Bulk messages (agendas) yield to all others: an other message takes
+	// the next turn even when bulk ones have reserved it, and pushes every
+	// bulk turn back by one (stolen counts that). nextFirst is the next
+	// turn of the others; lastBulk when the last bulk message left.
+	nextFirst, lastBulk time.Time
+	stolen              uint64
 }
+
+// bulkKey marks a context whose messages are bulk.
+type bulkKey struct{}
+
+// withBulk marks the messages sent under ctx as bulk: they wait behind
+// every other message, so that a wave of agendas never holds a reminder
+// or a reply.
+func withBulk(ctx context.Context) context.Context { return context.WithValue(ctx, bulkKey{}, true) }
+
+func isBulk(ctx context.Context) bool { v, _ := ctx.Value(bulkKey{}).(bool); return v }
 
 // paceMargin keeps the pace a little under the limit, so that the jitter
 // between leaving here and arriving at Telegram never looks like a burst.
@@ -66,11 +82,11 @@ func (p *pacer) wait(ctx context.Context, chatID int64) error {
 		}
 	}
 	if p.global > 0 {
-		if err := p.take(ctx, func(now time.Time) time.Time {
-			at := later(p.nextGlobal, now)
-			p.nextGlobal = at.Add(p.global)
-			return at
-		}); err != nil {
+		take := p.takeFirst
+		if isBulk(ctx) {
+			take = p.takeBulk
+		}
+		if err := take(ctx); err != nil {
 			return err
 		}
 	}
@@ -83,6 +99,54 @@ func (p *pacer) wait(ctx context.Context, chatID int64) error {
 		p.mu.Unlock()
 	}
 	return nil
+}
+
+// takeFirst waits for the next overall turn of a message that is not
+// bulk: after the others like it and the bulk one that left last, but
+// before any bulk one still waiting, whose turns it pushes back.
+func (p *pacer) takeFirst(ctx context.Context) error {
+	return p.take(ctx, func(now time.Time) time.Time {
+		at := later(later(p.nextFirst, now), p.lastBulk.Add(p.global))
+		if p.nextGlobal.Add(-p.global).After(at) {
+			p.stolen++
+			p.nextGlobal = p.nextGlobal.Add(p.global)
+		} else {
+			at = later(at, p.nextGlobal)
+			p.nextGlobal = at.Add(p.global)
+		}
+		p.nextFirst = at.Add(p.global)
+		return at
+	})
+}
+
+// takeBulk waits for an overall turn of a bulk message: the next one free,
+// moved back by one turn for each message that took a turn ahead of it
+// meanwhile.
+func (p *pacer) takeBulk(ctx context.Context) error {
+	var seen uint64
+	if err := p.take(ctx, func(now time.Time) time.Time {
+		at := later(later(p.nextGlobal, p.nextFirst), now)
+		p.nextGlobal = at.Add(p.global)
+		seen = p.stolen
+		return at
+	}); err != nil {
+		return err
+	}
+	for {
+		p.mu.Lock()
+		n := p.stolen - seen
+		seen = p.stolen
+		if n == 0 {
+			p.lastBulk = p.clock.Now()
+		}
+		p.mu.Unlock()
+		if n == 0 {
+			return nil
+		}
+		if err := p.clock.Sleep(ctx, time.Duration(n)*p.global); err != nil {
+			return err
+		}
+	}
 }
 
 // take reserves a turn with reserve, under p.mu, and sleeps until it.

@@ -37,6 +37,9 @@ type Settings struct {
 	// NotifyOrganizer: answering an invitation tells its organizer
 	// (sendUpdates=all) instead of silently changing the answer.
 	NotifyOrganizer bool `json:"notify_organizer,omitempty"`
+	// ClientLang is the language Telegram last reported for the chat's
+	// user; messages calbot sends first use it while Lang is "".
+	ClientLang string `json:"client_lang,omitempty"`
 }
 
 // Agenda is the morning agenda of a chat.

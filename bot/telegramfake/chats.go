@@ -21,6 +21,7 @@ type SentMessage struct {
 	Text           string
 	ParseMode      string
 	DisablePreview bool
+	Silent         bool                           // sent with disable_notification
 	ReplyTo        int                            // reply_to_message_id, or 0
 	Markup         *tgbotapi.InlineKeyboardMarkup // nil: no inline keyboard
 	Edited         bool

@@ -75,7 +75,7 @@ func replyTo(p params) (id int, allowMissing bool) {
 }
 
 func (s *Server) sendMessage(_ context.Context, p params) (any, *apiError) {
-	m := SentMessage{Text: p["text"], ParseMode: p["parse_mode"], DisablePreview: previewDisabled(p)}
+	m := SentMessage{Text: p["text"], ParseMode: p["parse_mode"], DisablePreview: previewDisabled(p), Silent: p["disable_notification"] == "true"}
 	if err := checkText(m.Text, m.ParseMode); err != nil {
 		return nil, err
 	}
