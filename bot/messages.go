@@ -123,6 +123,8 @@ const (
 	msgAgendaPickTime
 	msgAgendaOn
 	msgAgendaDeclined
+	msgRSVPNotInvited
+	msgRSVPScope
 	numMsgs
 )
 
@@ -258,6 +260,8 @@ var catalog = map[string][numMsgs]string{
 		msgAgendaPickTime:    "At what time? Tap one, or send <code>/settings agenda HH:MM</code>.",
 		msgAgendaOn:          "Done: your agenda comes every morning at %s. Change it in /settings.",
 		msgAgendaDeclined:    "OK, no morning agenda. You can turn it on in /settings.",
+		msgRSVPNotInvited:    "You are not among this event's guests any more, or you organize it, so there is nothing to answer.",
+		msgRSVPScope:         "Answering invitations in this calendar needs one more Google permission: open /settings → Calendars to grant it.",
 	},
 	"ru": {
 		msgHelp: "<b>calbot</b> связывает этот чат с вашим Google Календарём.\n\n" +
@@ -388,6 +392,8 @@ var catalog = map[string][numMsgs]string{
 		msgAgendaPickTime:    "В какое время? Выберите или отправьте <code>/settings agenda ЧЧ:ММ</code>.",
 		msgAgendaOn:          "Готово: план на день будет приходить каждое утро в %s. Изменить можно в /settings.",
 		msgAgendaDeclined:    "Хорошо, без утреннего плана. Включить можно в /settings.",
+		msgRSVPNotInvited:    "Вас больше нет среди гостей этого события, или вы его организатор, так что отвечать не нужно.",
+		msgRSVPScope:         "Чтобы отвечать на приглашения в этом календаре, нужно ещё одно разрешение Google: откройте /settings → Календари.",
 	},
 }
 

@@ -75,6 +75,12 @@ func (b *Bot) rsvp(ctx context.Context, q *tgbotapi.CallbackQuery, lang, key, in
 	case errors.Is(err, calendar.ErrNotFound):
 		b.answer(ctx, q.ID, text(lang, msgRSVPGone), true)
 		return
+	case errors.Is(err, calendar.ErrNotInvited):
+		b.answer(ctx, q.ID, text(lang, msgRSVPNotInvited), true)
+		return
+	case errors.Is(err, calendar.ErrScope):
+		b.answer(ctx, q.ID, text(lang, msgRSVPScope), true)
+		return
 	case errors.Is(err, oauth.ErrRevoked), errors.Is(err, oauth.ErrNotLinked):
 		b.answer(ctx, q.ID, "", false)
 		b.calendarFailed(ctx, chat{id: chatID, userID: chatID, lang: lang, private: true}, "respond", err)
