@@ -115,8 +115,13 @@ type Config struct {
 
 	Accounts Accounts
 	Calendar *calendar.Service
-	Chats    ChatStore // awaited phrases and per-chat settings
-	DB       *storage.DB
+	// Calendars lists spans and the calendar list for the views; nil uses
+	// Calendar.
+	Calendars Calendars
+	// Planner is told when a chat's settings change; nil: no scheduling.
+	Planner Planner
+	Chats   ChatStore // awaited phrases and per-chat settings
+	DB      *storage.DB
 	// Inbox and Events keep what the bot has taken in until it is handled;
 	// nil means DB.
 	Inbox  Inbox

@@ -148,6 +148,11 @@ func (b *Bot) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		b.answer(ctx, q.ID, text(lang, msgButtonInvalid), false)
 		return
 	}
+	if isSettingsPayload(payload) && onKeyboard(q.Message, q.Data) {
+		b.settingsPress(ctx, q, chat{id: chatID, userID: q.From.ID, lang: b.chatLang(chatID, lang), private: true,
+			who: oauth.Person{ID: q.From.ID, FirstName: q.From.FirstName, Username: q.From.UserName}}, payload)
+		return
+	}
 	eventID, ok := parseUndo(payload)
 	if !ok || !onKeyboard(q.Message, q.Data) {
 		b.answer(ctx, q.ID, text(lang, msgButtonInvalid), false)

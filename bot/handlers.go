@@ -66,6 +66,9 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 	if isCmd && at != "" && !strings.EqualFold(at, b.self.UserName) {
 		return // addressed to another bot in a group
 	}
+	if isCmd || c.private {
+		c.lang = b.chatLang(c.id, c.lang)
+	}
 	start := time.Now()
 	label := ""
 	switch {
@@ -102,7 +105,7 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 		b.reply(ctx, c, text(c.lang, msgHelp), nil)
 	case "help":
 		b.reply(ctx, c, text(c.lang, msgHelp), nil)
-	case "connect", "today", "add", "disconnect", "cancel":
+	case "connect", "today", "tomorrow", "week", "next", "settings", "add", "disconnect", "cancel":
 		if !c.private {
 			c.mark(outcomePrivateOnly)
 			b.toPrivate(ctx, c, name)
@@ -112,7 +115,15 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 		case "connect":
 			b.connect(ctx, c)
 		case "today":
-			b.today(ctx, c)
+			b.viewDays(ctx, c, 0)
+		case "tomorrow":
+			b.viewDays(ctx, c, 1)
+		case "week":
+			b.week(ctx, c)
+		case "next":
+			b.next(ctx, c)
+		case "settings":
+			b.settingsCommand(ctx, c, args)
 		case "add":
 			b.addCommand(ctx, c, args)
 		case "disconnect":
@@ -173,24 +184,6 @@ func (b *Bot) connect(ctx context.Context, c chat) {
 	b.reply(ctx, c, body, kb)
 }
 
-func (b *Bot) today(ctx context.Context, c chat) {
-	if _, ok := b.link(ctx, c); !ok {
-		return
-	}
-	set := b.settings(c.id)
-	var day calendar.Day
-	err := b.google(c.id, func(ts oauth2.TokenSource) (err error) {
-		day, err = b.cfg.Calendar.Day(ctx, ts, b.now(), zoneOf(set))
-		return err
-	})
-	if err != nil {
-		b.calendarFailed(ctx, c, "list today", err)
-		return
-	}
-	b.saveZone(c.id, set.Zone, day.Zone)
-	b.reply(ctx, c, formatAgenda(c.lang, day), nil)
-}
-
 func (b *Bot) addCommand(ctx context.Context, c chat, args string) {
 	if _, ok := b.link(ctx, c); !ok {
 		return
@@ -215,7 +208,7 @@ func (b *Bot) add(ctx context.Context, c chat, phrase string) {
 		return
 	}
 	set := b.settings(c.id)
-	zone := zoneOf(set)
+	zone := effectiveZone(set)
 	if zone == nil {
 		err := b.google(c.id, func(ts oauth2.TokenSource) (err error) {
 			zone, err = b.cfg.Calendar.Zone(ctx, ts)

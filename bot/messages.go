@@ -83,6 +83,71 @@ const (
 	msgConnectedReplacedKept
 	msgConnectedReplacedNotRevoked
 	msgSlowDown
+	msgTomorrowHeader
+	msgTomorrowEmpty
+	msgWeekHeader
+	msgWeekNothing
+	msgNextHeader
+	msgNextNone
+	msgNextStartsIn
+	msgNextOnNow
+	msgSpanDays
+	msgSpanHours
+	msgSpanMinutes
+	msgInvitation
+	msgJoinButton
+	msgOpenButton
+	msgSettingsTitle
+	msgSetAgenda
+	msgAgendaOn
+	msgEveryDay
+	msgWeekdaysOnly
+	msgEmptyLine
+	msgEmptySkip
+	msgOff
+	msgSetReminders
+	msgRemindersGoogle
+	msgRemindersFixed
+	msgSetQuiet
+	msgQuietSilent
+	msgQuietHold
+	msgSetZone
+	msgZoneCalendar
+	msgZoneUnknown
+	msgSetLang
+	msgLangAuto
+	msgSetCalendars
+	msgCalendarsPrimary
+	msgCalendarsShown
+	msgSettingsUsage
+	msgSettingsBad
+	msgSettingsSaved
+	msgZoneSet
+	msgZoneHowTo
+	msgBtnAgenda
+	msgBtnReminders
+	msgBtnQuiet
+	msgBtnZone
+	msgBtnLang
+	msgBtnCalendars
+	msgBtnBack
+	msgBtnOn
+	msgBtnOff
+	msgBtnEveryDay
+	msgBtnWeekdays
+	msgBtnEmptyLine
+	msgBtnEmptySkip
+	msgBtnGoogle
+	msgBtnFrom
+	msgBtnTo
+	msgBtnSilent
+	msgBtnHold
+	msgBtnAuto
+	msgBtnAddHere
+	msgCalendarsPick
+	msgCalendarsScope
+	msgCalendarsGrow
+	msgCalendarsUnsupported
 	numMsgs
 )
 
@@ -93,7 +158,11 @@ var catalog = map[string][numMsgs]string{
 		msgHelp: "<b>calbot</b> links this chat to your Google Calendar.\n\n" +
 			"/connect — link your Google account\n" +
 			"/today — today's events\n" +
+			"/tomorrow — tomorrow's events\n" +
+			"/week — the next 7 days\n" +
+			"/next — the next event, with its Join button\n" +
 			"/add — add an event, e.g. <code>/add Lunch tomorrow 13:00-14:00</code>\n" +
+			"/settings — agenda, reminders, quiet hours, time zone, language, calendars\n" +
 			"/disconnect — unlink and revoke access\n" +
 			"/cancel — stop waiting for an /add phrase\n" +
 			"/help — this message",
@@ -177,13 +246,82 @@ var catalog = map[string][numMsgs]string{
 		msgUnusedKeep:        "If the word belongs to the title, put the title in quotes:\n<code>/add %s</code>",
 		msgUnusedDate: "If it says when, write it in a form I know, for example <code>every Monday 8:00</code>, <code>in 30 minutes</code>, " +
 			"<code>next Friday</code>, <code>tomorrow evening</code>, <code>until 31.12</code> or a date such as <code>25.11</code>.",
-		msgSlowDown: "You are sending messages faster than I can answer, so I skipped some. Wait a few seconds, then send the command again.",
+		msgSlowDown:             "You are sending messages faster than I can answer, so I skipped some. Wait a few seconds, then send the command again.",
+		msgTomorrowHeader:       "<b>Tomorrow, %s</b> (%s)",
+		msgTomorrowEmpty:        "Nothing on your calendar tomorrow, %s (%s).",
+		msgWeekHeader:           "<b>The next 7 days</b> (%s)",
+		msgWeekNothing:          "%s: nothing",
+		msgNextHeader:           "<b>Next</b> (%s)",
+		msgNextNone:             "Nothing on your calendar in the next 14 days (%s).",
+		msgNextStartsIn:         "Starts in %s.",
+		msgNextOnNow:            "On now, ends in %s.",
+		msgSpanDays:             "%d d",
+		msgSpanHours:            "%d h",
+		msgSpanMinutes:          "%d min",
+		msgInvitation:           "❔ invitation",
+		msgJoinButton:           "Join",
+		msgOpenButton:           "Open",
+		msgSettingsTitle:        "<b>Settings</b>",
+		msgSetAgenda:            "🌅 Morning agenda: %s",
+		msgAgendaOn:             "%s, %s; %s",
+		msgEveryDay:             "every day",
+		msgWeekdaysOnly:         "weekdays",
+		msgEmptyLine:            "an empty day in one line",
+		msgEmptySkip:            "empty days skipped",
+		msgOff:                  "off",
+		msgSetReminders:         "⏰ Reminders: %s",
+		msgRemindersGoogle:      "as set in Google Calendar",
+		msgRemindersFixed:       "%s min before",
+		msgSetQuiet:             "🌙 Quiet hours: %s",
+		msgQuietSilent:          "%s–%s, messages arrive silently",
+		msgQuietHold:            "%s–%s, messages wait until they end",
+		msgSetZone:              "🌍 Time zone: %s",
+		msgZoneCalendar:         "%s (the calendar's)",
+		msgZoneUnknown:          "the calendar's",
+		msgSetLang:              "🗣 Language: %s",
+		msgLangAuto:             "auto (from Telegram)",
+		msgSetCalendars:         "📅 Calendars: %s",
+		msgCalendarsPrimary:     "the primary one",
+		msgCalendarsShown:       "%s; /add writes to %s",
+		msgSettingsUsage:        "Or type, for example: <code>/settings agenda 07:30</code>, <code>/settings agenda weekdays</code>, <code>/settings reminders 10 30</code>, <code>/settings quiet 22:00-07:00 hold</code>, <code>/settings zone Europe/Berlin</code>, <code>/settings lang ru</code>.",
+		msgSettingsBad:          "I couldn't read <code>%s</code>, so nothing changed.",
+		msgSettingsSaved:        "Saved.",
+		msgZoneSet:              "Time zone set to <b>%s</b>. It is %s there now.",
+		msgZoneHowTo:            "Send /settings zone and a city, a zone such as Europe/Berlin, or UTC+3.",
+		msgBtnAgenda:            "🌅 Agenda",
+		msgBtnReminders:         "⏰ Reminders",
+		msgBtnQuiet:             "🌙 Quiet hours",
+		msgBtnZone:              "🌍 Time zone",
+		msgBtnLang:              "🗣 Language",
+		msgBtnCalendars:         "📅 Calendars",
+		msgBtnBack:              "« Back",
+		msgBtnOn:                "On",
+		msgBtnOff:               "Off",
+		msgBtnEveryDay:          "Every day",
+		msgBtnWeekdays:          "Weekdays",
+		msgBtnEmptyLine:         "Empty day: one line",
+		msgBtnEmptySkip:         "Empty day: skip",
+		msgBtnGoogle:            "Google's",
+		msgBtnFrom:              "from %s",
+		msgBtnTo:                "to %s",
+		msgBtnSilent:            "Silent",
+		msgBtnHold:              "Hold",
+		msgBtnAuto:              "Auto",
+		msgBtnAddHere:           "/add here",
+		msgCalendarsPick:        "Tick the calendars to show; /add writes to the one marked ●.",
+		msgCalendarsScope:       "To list your calendars calbot needs one more permission from Google: to see the list of your calendars. Tap the button and tick the box on Google's page. If you leave it unticked, everything that works now keeps working.",
+		msgCalendarsGrow:        "Allow the calendar list",
+		msgCalendarsUnsupported: "This calbot cannot list your calendars yet, so it shows the primary one.",
 	},
 	"ru": {
 		msgHelp: "<b>calbot</b> связывает этот чат с вашим Google Календарём.\n\n" +
 			"/connect — подключить аккаунт Google\n" +
 			"/today — события на сегодня\n" +
+			"/tomorrow — события на завтра\n" +
+			"/week — ближайшие 7 дней\n" +
+			"/next — следующее событие и кнопка подключения\n" +
 			"/add — добавить событие, например <code>/add Обед завтра 13:00-14:00</code>\n" +
+			"/settings — сводка, напоминания, тихие часы, пояс, язык, календари\n" +
 			"/disconnect — отключить и отозвать доступ\n" +
 			"/cancel — не ждать фразу для /add\n" +
 			"/help — эта справка",
@@ -267,7 +405,72 @@ var catalog = map[string][numMsgs]string{
 		msgUnusedKeep:        "Если слово относится к названию, возьмите название в кавычки:\n<code>/add %s</code>",
 		msgUnusedDate: "Если оно говорит, когда, напишите так, как я понимаю, например <code>каждый понедельник 8:00</code>, <code>через 30 минут</code>, " +
 			"<code>в следующую пятницу</code>, <code>завтра вечером</code>, <code>до 31.12</code> или дату вроде <code>25.11</code>.",
-		msgSlowDown: "Вы пишете быстрее, чем я успеваю отвечать, поэтому часть сообщений я пропустил. Подождите несколько секунд и отправьте команду ещё раз.",
+		msgSlowDown:             "Вы пишете быстрее, чем я успеваю отвечать, поэтому часть сообщений я пропустил. Подождите несколько секунд и отправьте команду ещё раз.",
+		msgTomorrowHeader:       "<b>Завтра, %s</b> (%s)",
+		msgTomorrowEmpty:        "Завтра, %s, в календаре ничего нет (%s).",
+		msgWeekHeader:           "<b>Ближайшие 7 дней</b> (%s)",
+		msgWeekNothing:          "%s: ничего",
+		msgNextHeader:           "<b>Дальше</b> (%s)",
+		msgNextNone:             "В ближайшие 14 дней в календаре ничего нет (%s).",
+		msgNextStartsIn:         "Начнётся через %s.",
+		msgNextOnNow:            "Идёт сейчас, закончится через %s.",
+		msgSpanDays:             "%d дн.",
+		msgSpanHours:            "%d ч",
+		msgSpanMinutes:          "%d мин",
+		msgInvitation:           "❔ приглашение",
+		msgJoinButton:           "Подключиться",
+		msgOpenButton:           "Открыть",
+		msgSettingsTitle:        "<b>Настройки</b>",
+		msgSetAgenda:            "🌅 Утренняя сводка: %s",
+		msgAgendaOn:             "%s, %s; %s",
+		msgEveryDay:             "каждый день",
+		msgWeekdaysOnly:         "по будням",
+		msgEmptyLine:            "пустой день одной строкой",
+		msgEmptySkip:            "пустые дни пропускаются",
+		msgOff:                  "выключено",
+		msgSetReminders:         "⏰ Напоминания: %s",
+		msgRemindersGoogle:      "как в Google Календаре",
+		msgRemindersFixed:       "за %s мин",
+		msgSetQuiet:             "🌙 Тихие часы: %s",
+		msgQuietSilent:          "%s–%s, сообщения приходят без звука",
+		msgQuietHold:            "%s–%s, сообщения ждут их окончания",
+		msgSetZone:              "🌍 Часовой пояс: %s",
+		msgZoneCalendar:         "%s (как в календаре)",
+		msgZoneUnknown:          "как в календаре",
+		msgSetLang:              "🗣 Язык: %s",
+		msgLangAuto:             "авто (как в Telegram)",
+		msgSetCalendars:         "📅 Календари: %s",
+		msgCalendarsPrimary:     "основной",
+		msgCalendarsShown:       "%s; /add пишет в %s",
+		msgSettingsUsage:        "Или напишите, например: <code>/settings agenda 07:30</code>, <code>/settings agenda weekdays</code>, <code>/settings reminders 10 30</code>, <code>/settings quiet 22:00-07:00 hold</code>, <code>/settings zone Europe/Moscow</code>, <code>/settings lang en</code>.",
+		msgSettingsBad:          "Не понял <code>%s</code>, поэтому ничего не изменил.",
+		msgSettingsSaved:        "Сохранено.",
+		msgZoneSet:              "Часовой пояс: <b>%s</b>. Сейчас там %s.",
+		msgZoneHowTo:            "Отправьте /settings zone и город, пояс вроде Europe/Moscow или UTC+3.",
+		msgBtnAgenda:            "🌅 Сводка",
+		msgBtnReminders:         "⏰ Напоминания",
+		msgBtnQuiet:             "🌙 Тихие часы",
+		msgBtnZone:              "🌍 Часовой пояс",
+		msgBtnLang:              "🗣 Язык",
+		msgBtnCalendars:         "📅 Календари",
+		msgBtnBack:              "« Назад",
+		msgBtnOn:                "Вкл.",
+		msgBtnOff:               "Выкл.",
+		msgBtnEveryDay:          "Каждый день",
+		msgBtnWeekdays:          "По будням",
+		msgBtnEmptyLine:         "Пустой день: строка",
+		msgBtnEmptySkip:         "Пустой день: пропуск",
+		msgBtnGoogle:            "Как в Google",
+		msgBtnFrom:              "с %s",
+		msgBtnTo:                "до %s",
+		msgBtnSilent:            "Без звука",
+		msgBtnHold:              "Ждать",
+		msgBtnAuto:              "Авто",
+		msgBtnAddHere:           "/add сюда",
+		msgCalendarsPick:        "Отметьте календари, которые показывать; /add пишет в отмеченный ●.",
+		msgCalendarsScope:       "Чтобы показать список ваших календарей, calbot нужно ещё одно разрешение Google: видеть список календарей. Нажмите кнопку и отметьте галочку на странице Google. Если её не отмечать, всё, что работает сейчас, продолжит работать.",
+		msgCalendarsGrow:        "Разрешить список календарей",
+		msgCalendarsUnsupported: "Этот calbot пока не умеет показывать список календарей, поэтому показывает основной.",
 	},
 }
 
