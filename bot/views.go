@@ -53,7 +53,15 @@ func (p primaryDays) Span(ctx context.Context, ts oauth2.TokenSource, calendarID
 	}
 	var sp calendar.Span
 	seen := map[string]bool{}
+	// Day lists the calendar's own local days, which need not line up
+	// with the window's zone: list the day of every point 24 hours apart
+	// and the day of the window's last instant.
+	var points []time.Time
 	for d := from; d.Before(to); d = d.Add(24 * time.Hour) {
+		points = append(points, d)
+	}
+	points = append(points, to.Add(-time.Nanosecond))
+	for _, d := range points {
 		day, err := p.s.Day(ctx, ts, d, zone)
 		if err != nil {
 			return calendar.Span{}, err
