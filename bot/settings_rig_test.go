@@ -77,7 +77,7 @@ func TestSettingsButtonsEditInPlace(t *testing.T) {
 	}
 	// A forged action is refused and changes nothing.
 	a := r.press(ann, m, signCallback(rigCallbackKey, ann.ID, ann.ID, "sa:@9999"))
-	if a.Text != text("en", msgButtonInvalid) {
+	if a.Text != text("ru", msgButtonInvalid) {
 		t.Errorf("a press of a button not on the message answered %q", a.Text)
 	}
 }

@@ -56,11 +56,16 @@ func (p primaryDays) Span(ctx context.Context, ts oauth2.TokenSource, calendarID
 	// Day lists the calendar's own local days, which need not line up
 	// with the window's zone: list the day of every point 24 hours apart
 	// and the day of the window's last instant.
+	if !from.Before(to) {
+		return calendar.Span{Zone: zone}, nil
+	}
 	var points []time.Time
 	for d := from; d.Before(to); d = d.Add(24 * time.Hour) {
 		points = append(points, d)
 	}
-	points = append(points, to.Add(-time.Nanosecond))
+	if last := to.Add(-time.Nanosecond); zone == nil || !sameDay(last.In(zone), points[len(points)-1].In(zone)) {
+		points = append(points, last)
+	}
 	for _, d := range points {
 		day, err := p.s.Day(ctx, ts, d, zone)
 		if err != nil {
