@@ -319,6 +319,9 @@ func (b *Bot) disconnect(ctx context.Context, c chat) {
 		return
 	}
 	grant, err := b.cfg.Accounts.Disconnect(ctx, c.id)
+	if err == nil && b.cfg.Planner != nil {
+		b.cfg.Planner.Forget(c.id)
+	}
 	switch {
 	case errors.Is(err, oauth.ErrNotLinked):
 		b.reply(ctx, c, text(c.lang, msgNotConnected), nil)

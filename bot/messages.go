@@ -148,6 +148,8 @@ const (
 	msgCalendarsScope
 	msgCalendarsGrow
 	msgCalendarsUnsupported
+	msgCalendarsSkipped
+	msgCalendarsReadScope
 	numMsgs
 )
 
@@ -312,6 +314,8 @@ var catalog = map[string][numMsgs]string{
 		msgCalendarsScope:       "To list your calendars calbot needs one more permission from Google: to see the list of your calendars. Tap the button and tick the box on Google's page. If you leave it unticked, everything that works now keeps working.",
 		msgCalendarsGrow:        "Allow the calendar list",
 		msgCalendarsUnsupported: "This calbot cannot list your calendars yet, so it shows the primary one.",
+		msgCalendarsSkipped:     "Not shown: %s (calbot cannot read it now; see /settings → Calendars).",
+		msgCalendarsReadScope:   "To show calendars that others share with you, calbot needs one more permission from Google: to see events in all your calendars. Tap the button and tick the box on Google's page. If you leave it unticked, your own calendars keep working.",
 	},
 	"ru": {
 		msgHelp: "<b>calbot</b> связывает этот чат с вашим Google Календарём.\n\n" +
@@ -471,6 +475,8 @@ var catalog = map[string][numMsgs]string{
 		msgCalendarsScope:       "Чтобы показать список ваших календарей, calbot нужно ещё одно разрешение Google: видеть список календарей. Нажмите кнопку и отметьте галочку на странице Google. Если её не отмечать, всё, что работает сейчас, продолжит работать.",
 		msgCalendarsGrow:        "Разрешить список календарей",
 		msgCalendarsUnsupported: "Этот calbot пока не умеет показывать список календарей, поэтому показывает основной.",
+		msgCalendarsSkipped:     "Не показан: %s (calbot сейчас не может его прочитать; см. /settings → Календари).",
+		msgCalendarsReadScope:   "Чтобы показывать календари, которыми с вами поделились, calbot нужно ещё одно разрешение Google: видеть события во всех ваших календарях. Нажмите кнопку и отметьте галочку на странице Google. Если её не отмечать, ваши собственные календари продолжат работать.",
 	},
 }
 

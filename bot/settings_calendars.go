@@ -16,6 +16,10 @@ import (
 // /connect asks for; listing calendars in /settings asks for it then.
 const CalendarListScope = "https://www.googleapis.com/auth/calendar.calendarlist.readonly"
 
+// CalendarReadScope lets calbot read events of calendars the user does not
+// own (shared ones, holidays), which /connect's events.owned does not.
+const CalendarReadScope = "https://www.googleapis.com/auth/calendar.events.readonly"
+
 // Grower asks Google for one more scope for a linked chat, with
 // include_granted_scopes so the grant keeps what it had; *oauth.Flow is
 // one. It may become part of Accounts.
@@ -37,7 +41,7 @@ func (b *Bot) refreshCalendars(ctx context.Context, q *tgbotapi.CallbackQuery, c
 	case err == nil:
 	case errors.Is(err, calendar.ErrScope):
 		b.answer(ctx, q.ID, "", false)
-		b.askScope(ctx, c)
+		b.askScope(ctx, c, CalendarListScope, msgCalendarsScope)
 		return set, false
 	case errors.Is(err, errNoCalendarList):
 		b.answer(ctx, q.ID, text(c.lang, msgCalendarsUnsupported), true)
@@ -86,15 +90,15 @@ func mergeCalendars(old []storage.Calendar, infos []calendar.CalendarInfo) []sto
 	return out
 }
 
-// askScope explains why calbot wants the calendar-list scope and sends the
-// secure sign-in button for just that scope.
-func (b *Bot) askScope(ctx context.Context, c chat) {
+// askScope explains why calbot wants scope (why) and sends the secure
+// sign-in button for just that scope.
+func (b *Bot) askScope(ctx context.Context, c chat, scope string, why msg) {
 	g, ok := b.cfg.Accounts.(Grower)
 	if !ok {
 		b.reply(ctx, c, text(c.lang, msgCalendarsUnsupported), nil)
 		return
 	}
-	in, err := g.Grow(ctx, c.id, c.who, c.lang, CalendarListScope)
+	in, err := g.Grow(ctx, c.id, c.who, c.lang, scope)
 	if errors.Is(err, oauth.ErrTooManySignIns) {
 		c.mark(outcomeBadInput)
 		b.reply(ctx, c, text(c.lang, msgConnectTooOften), nil)
@@ -105,7 +109,7 @@ func (b *Bot) askScope(ctx context.Context, c chat) {
 		return
 	}
 	body, kb := signInButton(c.lang, in, msgCalendarsGrow)
-	b.reply(ctx, c, text(c.lang, msgCalendarsScope)+body, kb)
+	b.reply(ctx, c, text(c.lang, why)+body, kb)
 }
 
 // signInButton is the way to open a sign-in link: a login_url button, a

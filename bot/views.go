@@ -8,6 +8,7 @@ import (
 	"html"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -107,6 +108,10 @@ type view struct {
 	zone   *time.Location
 	events []calendar.Event
 	multi  bool // more than one calendar: lines name theirs
+	// skipped names the shown calendars that could not be read: gone, or
+	// beyond what the grant allows (then scope is set).
+	skipped []string
+	scope   bool
 }
 
 // chatZone returns the zone the chat's views use: the override, else the
@@ -142,6 +147,12 @@ func (b *Bot) window(ctx context.Context, c chat, set storage.Settings, zone *ti
 			sp, err = src.Span(ctx, ts, cal.ID, from, to, zone)
 			return err
 		})
+		if cal.ID != "primary" && (errors.Is(err, calendar.ErrScope) || errors.Is(err, calendar.ErrNotFound)) {
+			b.log.Info("shown calendar not readable", "chat_id", c.id, "err", err)
+			v.skipped = append(v.skipped, cmpOr(cal.Name, cal.ID))
+			v.scope = v.scope || errors.Is(err, calendar.ErrScope)
+			continue
+		}
 		if err != nil {
 			return view{}, err
 		}
@@ -233,7 +244,7 @@ func (b *Bot) viewDays(ctx context.Context, c chat, offset int) {
 	if offset == 1 {
 		head, empty = msgTomorrowHeader, msgTomorrowEmpty
 	}
-	b.reply(ctx, c, formatDay(c.lang, head, empty, dayOf(v, date), v.multi), nil)
+	b.viewReply(ctx, c, v, formatDay(c.lang, head, empty, dayOf(v, date), v.multi), nil)
 }
 
 // weekDays is how many days /week shows.
@@ -259,7 +270,7 @@ func (b *Bot) week(ctx context.Context, c chat) {
 	for i := range days {
 		days[i] = dayOf(v, date.AddDate(0, 0, i))
 	}
-	b.reply(ctx, c, formatWeek(c.lang, days, v.multi), nil)
+	b.viewReply(ctx, c, v, formatWeek(c.lang, days, v.multi), nil)
 }
 
 // nextHorizon is how far /next looks ahead.
@@ -283,7 +294,7 @@ func (b *Bot) next(ctx context.Context, c chat) {
 	}
 	ev, ok := nextEvent(v.events, now)
 	if !ok {
-		b.reply(ctx, c, text(c.lang, msgNextNone, html.EscapeString(zone.String())), nil)
+		b.viewReply(ctx, c, v, text(c.lang, msgNextNone, html.EscapeString(zone.String())), nil)
 		return
 	}
 	var row []tgbotapi.InlineKeyboardButton
@@ -298,7 +309,7 @@ func (b *Bot) next(ctx context.Context, c chat) {
 		m := tgbotapi.NewInlineKeyboardMarkup(row)
 		kb = &m
 	}
-	b.reply(ctx, c, formatNext(c.lang, ev, now, v.multi), kb)
+	b.viewReply(ctx, c, v, formatNext(c.lang, ev, now, v.multi), kb)
 }
 
 // nextEvent is the first timed event that has not ended at now; all-day
@@ -310,4 +321,21 @@ func nextEvent(evs []calendar.Event, now time.Time) (calendar.Event, bool) {
 		}
 	}
 	return calendar.Event{}, false
+}
+
+// viewReply sends a view, saying which shown calendars it could not read;
+// when the grant lacks the scope to read them, it then explains that and
+// sends the sign-in button for it.
+func (b *Bot) viewReply(ctx context.Context, c chat, v view, body string, kb *tgbotapi.InlineKeyboardMarkup) {
+	if len(v.skipped) > 0 {
+		names := make([]string, len(v.skipped))
+		for i, n := range v.skipped {
+			names[i] = html.EscapeString(oneLine(n, maxCalendarRunes))
+		}
+		body += "\n\n" + text(c.lang, msgCalendarsSkipped, strings.Join(names, ", "))
+	}
+	b.reply(ctx, c, body, kb)
+	if v.scope {
+		b.askScope(ctx, c, CalendarReadScope, msgCalendarsReadScope)
+	}
 }

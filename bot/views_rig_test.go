@@ -25,6 +25,7 @@ type fakeCalendars struct {
 	events  map[string][]calendar.Event // by calendar id
 	list    []calendar.CalendarInfo
 	scope   bool // the grant has the calendar-list scope
+	refuse  map[string]error
 	spans   []string
 }
 
@@ -39,6 +40,9 @@ func (f *fakeCalendars) Span(ctx context.Context, ts oauth2.TokenSource, id stri
 		f.t.Errorf("Span with token %q, want %q", tok.AccessToken, f.account)
 	}
 	f.spans = append(f.spans, id+" "+from.Format(time.RFC3339)+" "+to.Format(time.RFC3339))
+	if err := f.refuse[id]; err != nil {
+		return calendar.Span{}, err
+	}
 	sp := calendar.Span{Zone: moscow}
 	for _, ev := range f.events[id] {
 		if ev.Start.Before(to) && ev.End.After(from) {
@@ -150,5 +154,26 @@ func TestWeekAndTomorrowRead(t *testing.T) {
 	}
 	if want := "primary 2026-11-21T00:00:00+03:00 2026-11-28T00:00:00+03:00"; cals.spans[len(cals.spans)-1] != want {
 		t.Errorf("/week read %q, want %q", cals.spans[len(cals.spans)-1], want)
+	}
+}
+
+// TestSharedCalendarScope: a shown calendar the grant may not read is
+// named, the rest is shown, and the bot asks for the scope that reads it.
+func TestSharedCalendarScope(t *testing.T) {
+	cals := &fakeCalendars{t: t, events: map[string][]calendar.Event{"primary": {{Title: "Mine", Start: at(21, 11, 0), End: at(21, 12, 0)}}},
+		refuse: map[string]error{"shared@group": calendar.ErrScope, "gone@group": calendar.ErrNotFound}}
+	r, g := newViewRig(t, ann, cals)
+	if err := r.db.UpdateSettings(ann.ID, func(s *storage.Settings) {
+		s.Calendars = []storage.Calendar{{ID: "primary", Name: "Ann", Shown: true}, {ID: "shared@group", Name: "Shared <x>", Shown: true}, {ID: "gone@group", Name: "Gone", Shown: true}}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got := r.say(ann, "/today").Text
+	if !strings.Contains(got, "Mine") || !strings.Contains(got, "Not shown: Shared &lt;x&gt;, Gone") {
+		t.Errorf("/today = %q", got)
+	}
+	ask := r.tg.WaitMessage(t, ann.ID, time.Second)
+	if !strings.Contains(ask.Text, "shared with you") || len(g.scopes) != 1 || g.scopes[0] != CalendarReadScope {
+		t.Errorf("scope request = %q, scopes %v", ask.Text, g.scopes)
 	}
 }
