@@ -173,7 +173,7 @@ func TestSharedCalendarScope(t *testing.T) {
 		t.Errorf("/today = %q", got)
 	}
 	ask := r.tg.WaitMessage(t, ann.ID, time.Second)
-	if !strings.Contains(ask.Text, "shared with you") || len(g.scopes) != 1 || g.scopes[0] != CalendarReadScope {
+	if !strings.Contains(ask.Text, "share with you") || len(g.scopes) != 1 || g.scopes[0] != CalendarReadScope {
 		t.Errorf("scope request = %q, scopes %v", ask.Text, g.scopes)
 	}
 }
