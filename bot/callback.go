@@ -142,7 +142,7 @@ func (b *Bot) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		b.answer(ctx, q.ID, text(lang, msgUndoNotYours), true)
 		return
 	}
-	lang = b.chatLang(chatID, lang)
+	lang = b.replyLang(chatID, lang)
 	payload, ok := openCallback(b.cfg.CallbackKey, chatID, q.From.ID, q.Data)
 	if !ok {
 		b.log.Warn("button data failed authentication", "chat_id", chatID)

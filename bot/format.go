@@ -124,7 +124,7 @@ func eventLineIn(lang string, ev calendar.Event, day calendar.Day, multi bool) s
 func eventHead(lang string, ev calendar.Event, day calendar.Day, multi bool) string {
 	line := "<b>" + eventWhen(lang, ev, day) + "</b>  " + titleLink(lang, ev)
 	if ev.Response == calendar.NeedsAction {
-		line += "  " + text(lang, msgInvitation)
+		line += "  " + text(lang, msgNeedsAnswer)
 	}
 	if name := oneLine(ev.CalendarName, maxCalendarRunes); multi && name != "" {
 		line += "  · <i>" + html.EscapeString(name) + "</i>"

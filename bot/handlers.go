@@ -67,7 +67,7 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 		return // addressed to another bot in a group
 	}
 	if isCmd || c.private {
-		c.lang = b.chatLang(c.id, c.lang)
+		c.lang = b.replyLang(c.id, c.lang)
 	}
 	start := time.Now()
 	label := ""

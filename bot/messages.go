@@ -94,12 +94,12 @@ const (
 	msgSpanDays
 	msgSpanHours
 	msgSpanMinutes
-	msgInvitation
+	msgNeedsAnswer
 	msgJoinButton
 	msgOpenButton
 	msgSettingsTitle
 	msgSetAgenda
-	msgAgendaOn
+	msgSetAgendaOn
 	msgEveryDay
 	msgWeekdaysOnly
 	msgEmptyLine
@@ -260,12 +260,12 @@ var catalog = map[string][numMsgs]string{
 		msgSpanDays:             "%d d",
 		msgSpanHours:            "%d h",
 		msgSpanMinutes:          "%d min",
-		msgInvitation:           "❔ invitation",
+		msgNeedsAnswer:          "❔ invitation",
 		msgJoinButton:           "Join",
 		msgOpenButton:           "Open",
 		msgSettingsTitle:        "<b>Settings</b>",
 		msgSetAgenda:            "🌅 Morning agenda: %s",
-		msgAgendaOn:             "%s, %s; %s",
+		msgSetAgendaOn:          "%s, %s; %s",
 		msgEveryDay:             "every day",
 		msgWeekdaysOnly:         "weekdays",
 		msgEmptyLine:            "an empty day in one line",
@@ -421,12 +421,12 @@ var catalog = map[string][numMsgs]string{
 		msgSpanDays:             "%d дн.",
 		msgSpanHours:            "%d ч",
 		msgSpanMinutes:          "%d мин",
-		msgInvitation:           "❔ приглашение",
+		msgNeedsAnswer:          "❔ приглашение",
 		msgJoinButton:           "Подключиться",
 		msgOpenButton:           "Открыть",
 		msgSettingsTitle:        "<b>Настройки</b>",
 		msgSetAgenda:            "🌅 Утренняя сводка: %s",
-		msgAgendaOn:             "%s, %s; %s",
+		msgSetAgendaOn:          "%s, %s; %s",
 		msgEveryDay:             "каждый день",
 		msgWeekdaysOnly:         "по будням",
 		msgEmptyLine:            "пустой день одной строкой",

@@ -15,8 +15,8 @@ import (
 	"github.com/calbot/calbot/storage"
 )
 
-// defaultAgendaAt is the agenda's time when it is turned on without one.
-const defaultAgendaAt = 8 * 60
+// settingsAgendaAt is the agenda's time when it is turned on without one.
+const settingsAgendaAt = 8 * 60
 
 // Quiet hours turned on without times are 22:00-07:00.
 const defaultQuietFrom, defaultQuietTo = 22 * 60, 7 * 60
@@ -94,7 +94,7 @@ func parseAgenda(rest []string) (change, error) {
 		case "on":
 			steps = append(steps, func(a *storage.Agenda) {
 				if !a.On && a.At == 0 {
-					a.At = defaultAgendaAt
+					a.At = settingsAgendaAt
 				}
 				a.On = true
 			})
@@ -269,7 +269,7 @@ func settingsText(lang string, s storage.Settings) string {
 		if s.Agenda.SkipEmpty {
 			empty = text(lang, msgEmptySkip)
 		}
-		agenda = text(lang, msgAgendaOn, hhmm(s.Agenda.At), days, empty)
+		agenda = text(lang, msgSetAgendaOn, hhmm(s.Agenda.At), days, empty)
 	}
 	b.WriteString(text(lang, msgSetAgenda, agenda) + "\n")
 	rem := text(lang, msgRemindersGoogle)
@@ -351,9 +351,9 @@ func hostHasDot(s string) bool {
 	return err == nil && strings.Contains(u.Hostname(), ".")
 }
 
-// chatLang is the language of the chat's replies: its choice in /settings,
+// replyLang is the language of the chat's replies: its choice in /settings,
 // else telegram's (the language of the user's Telegram client).
-func (b *Bot) chatLang(chatID int64, telegram string) string {
+func (b *Bot) replyLang(chatID int64, telegram string) string {
 	if l := b.settings(chatID).Lang; l == "en" || l == "ru" {
 		return l
 	}

@@ -84,8 +84,8 @@ func (b *Bot) updateSettings(chatID int64, fn func(*storage.Settings)) (storage.
 	return out, nil
 }
 
-// button is a signed settings button for c.
-func (b *Bot) button(c chat, label, payload string) tgbotapi.InlineKeyboardButton {
+// settingsButton is a signed settings button for c.
+func (b *Bot) settingsButton(c chat, label, payload string) tgbotapi.InlineKeyboardButton {
 	return tgbotapi.NewInlineKeyboardButtonData(label, signCallback(b.cfg.CallbackKey, c.id, c.userID, payload))
 }
 
@@ -99,7 +99,7 @@ func tick(on bool, label string) string {
 // settingsKeyboard is the keyboard of a settings page.
 func (b *Bot) settingsKeyboard(c chat, page string, s storage.Settings) *tgbotapi.InlineKeyboardMarkup {
 	l := c.lang
-	btn := func(label, payload string) tgbotapi.InlineKeyboardButton { return b.button(c, label, payload) }
+	btn := func(label, payload string) tgbotapi.InlineKeyboardButton { return b.settingsButton(c, label, payload) }
 	back := tgbotapi.NewInlineKeyboardRow(btn(text(l, msgBtnBack), pageMain))
 	var rows [][]tgbotapi.InlineKeyboardButton
 	switch page {

@@ -85,13 +85,13 @@ func formatNext(lang string, ev calendar.Event, now time.Time, multi bool) strin
 	s := text(lang, msgNextHeader, html.EscapeString(zone.String())) + "\n\n" +
 		dayLabel(lang, date, now) + "\n" + eventLineIn(lang, ev, day, multi) + "\n\n"
 	if ev.Start.After(now) {
-		return s + text(lang, msgNextStartsIn, span(lang, ev.Start.Sub(now)))
+		return s + text(lang, msgNextStartsIn, inWords(lang, ev.Start.Sub(now)))
 	}
-	return s + text(lang, msgNextOnNow, span(lang, ev.End.Sub(now)))
+	return s + text(lang, msgNextOnNow, inWords(lang, ev.End.Sub(now)))
 }
 
-// span says a duration in whole minutes, hours and days: "2 h 5 min".
-func span(lang string, d time.Duration) string {
+// inWords says a duration in whole minutes, hours and days: "2 h 5 min".
+func inWords(lang string, d time.Duration) string {
 	m := int((d + time.Minute - 1) / time.Minute) // round up: "in 1 min", never "in 0"
 	days, hours, mins := m/(24*60), m/60%24, m%60
 	var parts []string

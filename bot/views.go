@@ -170,8 +170,8 @@ func (b *Bot) window(ctx context.Context, c chat, set storage.Settings, zone *ti
 				}
 				seen[k] = true
 			}
-			if ev.CalendarName == "" {
-				ev.CalendarName = cal.Name
+			if cal.Name != "" {
+				ev.CalendarName = cal.Name // the user's own name for it
 			}
 			if !ev.AllDay {
 				ev.Start, ev.End = ev.Start.In(zone), ev.End.In(zone)
