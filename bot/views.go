@@ -52,11 +52,10 @@ func (p primaryDays) Span(ctx context.Context, ts oauth2.TokenSource, calendarID
 	if calendarID != "primary" {
 		return calendar.Span{}, fmt.Errorf("read calendar %q: %w", calendarID, errNoCalendarList)
 	}
-	var sp calendar.Span
-	seen := map[string]bool{}
 	// Day lists the calendar's own local days, which need not line up
 	// with the window's zone: list the day of every point 24 hours apart
-	// and the day of the window's last instant.
+	// and the day of the window's last instant, each calendar day once.
+	// After the first call the calendar's zone is known and is the guess.
 	if !from.Before(to) {
 		return calendar.Span{Zone: zone}, nil
 	}
@@ -64,15 +63,23 @@ func (p primaryDays) Span(ctx context.Context, ts oauth2.TokenSource, calendarID
 	for d := from; d.Before(to); d = d.Add(24 * time.Hour) {
 		points = append(points, d)
 	}
-	if last := to.Add(-time.Nanosecond); zone == nil || !sameDay(last.In(zone), points[len(points)-1].In(zone)) {
-		points = append(points, last)
-	}
+	points = append(points, to.Add(-time.Nanosecond))
+	var sp calendar.Span
+	seen, listed := map[string]bool{}, map[string]bool{}
 	for _, d := range points {
+		if sp.Zone != nil {
+			key := d.In(sp.Zone).Format(time.DateOnly)
+			if listed[key] {
+				continue
+			}
+			zone = sp.Zone
+		}
 		day, err := p.s.Day(ctx, ts, d, zone)
 		if err != nil {
 			return calendar.Span{}, err
 		}
 		sp.Zone = day.Zone
+		listed[day.Date.Format(time.DateOnly)] = true
 		for _, ev := range day.Events {
 			k := ev.ID + "|" + strconv.FormatInt(ev.Start.UnixNano(), 10)
 			if !seen[k] && ev.Start.Before(to) && ev.End.After(from) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+	gcal "google.golang.org/api/calendar/v3"
 
 	"github.com/calbot/calbot/bot/telegramfake"
 	"github.com/calbot/calbot/calendar"
@@ -175,5 +176,35 @@ func TestSharedCalendarScope(t *testing.T) {
 	ask := r.tg.WaitMessage(t, ann.ID, time.Second)
 	if !strings.Contains(ask.Text, "share with you") || len(g.scopes) != 1 || g.scopes[0] != CalendarReadScope {
 		t.Errorf("scope request = %q, scopes %v", ask.Text, g.scopes)
+	}
+}
+
+// TestDayByDayFallback: over calendar.Service.Day alone (no Span), views in
+// an overridden zone still see the whole window, whose days are not the
+// calendar's.
+func TestDayByDayFallback(t *testing.T) {
+	r := newHandlerRig(t)
+	r.link(ann)
+	tokyo := mustZone(t, "Asia/Tokyo")
+	for _, ev := range []struct {
+		title string
+		start time.Time
+	}{
+		{"Early Tokyo", time.Date(2026, 11, 22, 1, 0, 0, 0, tokyo)}, // 21 Nov in Moscow
+		{"Late Tokyo", time.Date(2026, 11, 22, 23, 0, 0, 0, tokyo)}, // 22 Nov in Moscow
+		{"Next day", time.Date(2026, 11, 23, 8, 0, 0, 0, tokyo)},    // not tomorrow in Tokyo
+	} {
+		r.cal.Add(email(ann), &gcal.Event{Summary: ev.title,
+			Start: &gcal.EventDateTime{DateTime: ev.start.Format(time.RFC3339)}, End: &gcal.EventDateTime{DateTime: ev.start.Add(30 * time.Minute).Format(time.RFC3339)}})
+	}
+	r.say(ann, "/settings zone Asia/Tokyo")
+	got := r.say(ann, "/tomorrow").Text
+	for _, want := range []string{"Asia/Tokyo", "<b>01:00–01:30</b>", "Early Tokyo", "<b>23:00–23:30</b>", "Late Tokyo"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/tomorrow lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "Next day") {
+		t.Errorf("/tomorrow shows the day after:\n%s", got)
 	}
 }
