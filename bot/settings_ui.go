@@ -286,6 +286,9 @@ func quietTimes(q *storage.Quiet, from, to int) {
 // settingsPress runs a press on the settings message: it applies the
 // button's action, if any, and edits the message in place to show the page.
 func (b *Bot) settingsPress(ctx context.Context, q *tgbotapi.CallbackQuery, c chat, payload string) {
+	outcome, start := outcomeOK, time.Now()
+	defer func() { b.cfg.Metrics.observe("settings_button", outcome, time.Since(start)) }()
+	c.outcome = &outcome
 	page, action, _ := strings.Cut(payload, ":")
 	if page == pageZone {
 		b.answer(ctx, q.ID, text(c.lang, msgZoneHowTo), true)
