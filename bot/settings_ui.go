@@ -174,7 +174,7 @@ func isAddTo(s storage.Settings, cal storage.Calendar) bool {
 
 // settingsAction returns what a button's action does to the settings; ok is
 // false for an action that names nothing (a forged or stale one).
-func settingsAction(page, action string, now time.Time) (func(*storage.Settings), bool) {
+func settingsAction(page, action string) (func(*storage.Settings), bool) {
 	num := func(prefix string) (int, bool) {
 		n, err := strconv.Atoi(strings.TrimPrefix(action, prefix))
 		return n, err == nil && strings.HasPrefix(action, prefix) && n >= 0 && n < 24*60
@@ -297,7 +297,7 @@ func (b *Bot) settingsPress(ctx context.Context, q *tgbotapi.CallbackQuery, c ch
 	set := b.settings(c.id)
 	switch {
 	case action != "":
-		fn, ok := settingsAction(page, action, b.now())
+		fn, ok := settingsAction(page, action)
 		if !ok {
 			b.answer(ctx, q.ID, text(c.lang, msgButtonInvalid), false)
 			return
