@@ -35,7 +35,7 @@ func (b *Bot) agenda(ctx context.Context, lang string, d schedule.Due) {
 	if d.Date.IsZero() {
 		at = b.now()
 	}
-	day, err := b.listDay(ctx, d.ChatID, at)
+	day, multi, err := b.listDay(ctx, d.ChatID, at)
 	switch {
 	case err == nil:
 	case errors.Is(err, oauth.ErrRevoked), errors.Is(err, oauth.ErrNotLinked):
@@ -61,7 +61,7 @@ func (b *Bot) agenda(ctx context.Context, lang string, d schedule.Due) {
 	more := max(len(h.Invites)-maxInvites, 0)
 	h.Invites = h.Invites[:len(h.Invites)-more]
 	h.Answers = make([]calendar.Response, len(h.Invites))
-	h.Body = agendaText(lang, day, d, more, len(h.Invites) > 0)
+	h.Body = agendaText(lang, day, d, more, len(h.Invites) > 0, multi)
 	key := ""
 	if len(h.Invites) > 0 {
 		key = newButtonKey()
@@ -76,7 +76,7 @@ func (b *Bot) agenda(ctx context.Context, lang string, d schedule.Due) {
 // agendaText is the agenda without its invitation list: a greeting that
 // names the day and zone, the day's events as /today shows them, a note
 // when it is late, and how many invitations have no buttons.
-func agendaText(lang string, day calendar.Day, d schedule.Due, more int, invites bool) string {
+func agendaText(lang string, day calendar.Day, d schedule.Due, more int, invites, multi bool) string {
 	zone := html.EscapeString(day.Zone.String())
 	label := dayLabel(lang, day.Date, day.Date)
 	var s string
@@ -87,7 +87,7 @@ func agendaText(lang string, day calendar.Day, d schedule.Due, more int, invites
 		if invites {
 			limit -= inviteRoom
 		}
-		s = dayEvents(lang, text(lang, msgAgendaHeader, label, zone), day, limit)
+		s = dayEvents(lang, text(lang, msgAgendaHeader, label, zone), day, limit, multi)
 	}
 	if more > 0 {
 		s += "\n\n" + text(lang, msgAgendaMoreInvites, more)

@@ -117,8 +117,11 @@ type Config struct {
 
 	Accounts Accounts
 	Calendar *calendar.Service
-	Chats    ChatStore // awaited phrases and per-chat settings
-	DB       *storage.DB
+	// Calendars lists spans and the calendar list for the views; nil uses
+	// Calendar.
+	Calendars Calendars
+	Chats     ChatStore // awaited phrases and per-chat settings
+	DB        *storage.DB
 	// Inbox and Events keep what the bot has taken in until it is handled;
 	// nil means DB.
 	Inbox  Inbox
@@ -126,8 +129,8 @@ type Config struct {
 	// Notes keep what the short data of the buttons on scheduled messages
 	// stands for; nil means DB.
 	Notes NoteStore
-	// Planner is the scheduler; nil: no scheduling (reminders carry no
-	// Snooze, and /connect offers no agenda).
+	// Planner is the scheduler, told when a chat's settings change; nil:
+	// no scheduling (reminders carry no Snooze, /connect offers no agenda).
 	Planner Planner
 	// Invitations answers invitations (Accept / Maybe / Decline); nil
 	// means Calendar (its Respond method).

@@ -142,6 +142,7 @@ func (b *Bot) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		b.answer(ctx, q.ID, text(lang, msgUndoNotYours), true)
 		return
 	}
+	lang = b.replyLang(chatID, lang)
 	payload, ok := openCallback(b.cfg.CallbackKey, chatID, q.From.ID, q.Data)
 	if !ok {
 		b.log.Warn("button data failed authentication", "chat_id", chatID)
@@ -149,6 +150,11 @@ func (b *Bot) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		return
 	}
 	if b.scheduledButton(ctx, q, lang, payload) {
+		return
+	}
+	if isSettingsPayload(payload) && onKeyboard(q.Message, q.Data) {
+		b.settingsPress(ctx, q, chat{id: chatID, userID: q.From.ID, lang: lang, private: true,
+			who: oauth.Person{ID: q.From.ID, FirstName: q.From.FirstName, Username: q.From.UserName}}, payload)
 		return
 	}
 	eventID, ok := parseUndo(payload)

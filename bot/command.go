@@ -37,16 +37,24 @@ func commandMenu(lang string) []tgbotapi.BotCommand {
 	if lang == "ru" {
 		return []tgbotapi.BotCommand{
 			{Command: "today", Description: "События на сегодня"},
+			{Command: "tomorrow", Description: "События на завтра"},
+			{Command: "week", Description: "Ближайшие 7 дней"},
+			{Command: "next", Description: "Следующее событие"},
 			{Command: "add", Description: "Добавить событие: /add Обед завтра 13:00"},
 			{Command: "connect", Description: "Подключить Google Календарь"},
+			{Command: "settings", Description: "Сводка, напоминания, пояс, язык, календари"},
 			{Command: "disconnect", Description: "Отключить и отозвать доступ"},
 			{Command: "help", Description: "Что умеет бот"},
 		}
 	}
 	return []tgbotapi.BotCommand{
 		{Command: "today", Description: "Today's events"},
+		{Command: "tomorrow", Description: "Tomorrow's events"},
+		{Command: "week", Description: "The next 7 days"},
+		{Command: "next", Description: "The next event"},
 		{Command: "add", Description: "Add an event: /add Lunch tomorrow 13:00"},
 		{Command: "connect", Description: "Link your Google Calendar"},
+		{Command: "settings", Description: "Agenda, reminders, time zone, language, calendars"},
 		{Command: "disconnect", Description: "Unlink and revoke access"},
 		{Command: "help", Description: "What the bot can do"},
 	}

@@ -112,7 +112,7 @@ func TestAgendaGolden(t *testing.T) {
 			}
 			h.Answers = make([]calendar.Response, len(h.Invites))
 			copy(h.Answers, tt.answers)
-			h.Body = agendaText(lang, day, d, 0, len(h.Invites) > 0)
+			h.Body = agendaText(lang, day, d, 0, len(h.Invites) > 0, false)
 			fmt.Fprintf(&out, "=== %s (silent: %v)\n%s\n--- buttons\n%s\n\n", tt.name, tt.silent,
 				agendaWithInvites(lang, h), keyboardText(b.agendaKeyboard(lang, alice.ID, "KEY", h)))
 		}

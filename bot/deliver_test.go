@@ -414,7 +414,7 @@ func TestAgendaRSVP(t *testing.T) {
 	d.b.cfg.Chats.UpdateSettings(alice.ID, func(s *storage.Settings) { s.NotifyOrganizer = true })
 	due := schedule.Due{Key: "a-rsvp", Kind: schedule.Agenda, ChatID: alice.ID, Zone: "Europe/Moscow", Date: date}
 	h := held{Due: due, Invites: []calendar.Event{first, second}, Answers: make([]calendar.Response, 2)}
-	h.Body = agendaText("en", calendar.Day{Zone: moscow, Date: date, Events: h.Invites}, due, 0, true)
+	h.Body = agendaText("en", calendar.Day{Zone: moscow, Date: date, Events: h.Invites}, due, 0, true, false)
 	if err := d.b.putHeld(alice.ID, "KEYagenda123", h, second.End); err != nil {
 		t.Fatal(err)
 	}

@@ -35,6 +35,7 @@ const (
 	maxTitleRunes    = 150
 	maxLocationRunes = 150
 	maxLinkBytes     = 1024
+	maxCalendarRunes = 40
 )
 
 // oneLine makes s one line of at most max runes: runs of white space
@@ -81,21 +82,27 @@ func clock(t time.Time) string { return t.Format("15:04") }
 // then by start, each with its times, linked title and location. Every piece
 // of calendar text is escaped.
 func formatAgenda(lang string, day calendar.Day) string {
+	return formatDay(lang, msgTodayHeader, msgTodayEmpty, day, false)
+}
+
+// formatDay is formatAgenda under the header head (empty when there is
+// nothing); multi names each event's calendar.
+func formatDay(lang string, head, empty msg, day calendar.Day, multi bool) string {
 	zone := html.EscapeString(day.Zone.String())
 	label := dayLabel(lang, day.Date, day.Date)
 	if len(day.Events) == 0 {
-		return text(lang, msgTodayEmpty, label, zone)
+		return text(lang, empty, label, zone)
 	}
-	return dayEvents(lang, text(lang, msgTodayHeader, label, zone), day, maxReply)
+	return dayEvents(lang, text(lang, head, label, zone), day, maxReply, multi)
 }
 
 // dayEvents is header followed by the day's events, cut to limit bytes with
-// an "and N more" line.
-func dayEvents(lang, header string, day calendar.Day, limit int) string {
+// an "and N more" line; multi names each event's calendar.
+func dayEvents(lang, header string, day calendar.Day, limit int, multi bool) string {
 	var b strings.Builder
 	b.WriteString(header)
 	for i, ev := range day.Events {
-		line := "\n\n" + eventLine(lang, ev, day)
+		line := "\n\n" + eventLineIn(lang, ev, day, multi)
 		if b.Len()+len(line) > limit {
 			b.WriteString("\n\n" + text(lang, msgTodayMore, len(day.Events)-i))
 			break
@@ -106,32 +113,53 @@ func dayEvents(lang, header string, day calendar.Day, limit int) string {
 }
 
 func eventLine(lang string, ev calendar.Event, day calendar.Day) string {
+	return eventLineIn(lang, ev, day, false)
+}
+
+// eventLineIn is an event's head line and its location.
+func eventLineIn(lang string, ev calendar.Event, day calendar.Day, multi bool) string {
+	line := eventHead(lang, ev, day, multi)
+	if loc := oneLine(ev.Location, maxLocationRunes); loc != "" {
+		line += "\n📍 " + html.EscapeString(loc)
+	}
+	return line
+}
+
+// eventHead is an event's times on day, its linked title, whether it
+// awaits the user's answer, and its calendar when multi.
+func eventHead(lang string, ev calendar.Event, day calendar.Day, multi bool) string {
+	line := "<b>" + eventWhen(lang, ev, day) + "</b>  " + titleLink(lang, ev)
+	if ev.Response == calendar.NeedsAction {
+		line += "  " + text(lang, msgNeedsAnswer)
+	}
+	if name := oneLine(ev.CalendarName, maxCalendarRunes); multi && name != "" {
+		line += "  · <i>" + html.EscapeString(name) + "</i>"
+	}
+	return line
+}
+
+// eventWhen is an event's times as seen from day.
+func eventWhen(lang string, ev calendar.Event, day calendar.Day) string {
 	start, end := day.Date, day.Date.AddDate(0, 0, 1)
-	var when string
 	switch {
 	case ev.AllDay && ev.End.After(end):
 		// End is exclusive: the last day is the one before it.
-		when = text(lang, msgAllDayUntil, shortDay(lang, ev.End.AddDate(0, 0, -1), day.Date))
+		return text(lang, msgAllDayUntil, shortDay(lang, ev.End.AddDate(0, 0, -1), day.Date))
 	case ev.AllDay:
-		when = text(lang, msgAllDay)
+		return text(lang, msgAllDay)
 	case ev.Start.Before(start) && ev.End.After(end):
-		when = text(lang, msgContinues)
+		return text(lang, msgContinues)
 	case ev.Start.Before(start):
-		when = text(lang, msgUntil, clock(ev.End))
+		return text(lang, msgUntil, clock(ev.End))
 	case ev.End.After(end):
 		endDay := text(lang, msgTomorrow)
 		if ev.End.After(end.AddDate(0, 0, 1)) {
 			endDay = shortDay(lang, ev.End, day.Date)
 		}
-		when = clock(ev.Start) + "–" + endDay + " " + clock(ev.End)
+		return clock(ev.Start) + "–" + endDay + " " + clock(ev.End)
 	default:
-		when = clock(ev.Start) + "–" + clock(ev.End)
+		return clock(ev.Start) + "–" + clock(ev.End)
 	}
-	line := "<b>" + when + "</b>  " + titleLink(lang, ev)
-	if loc := oneLine(ev.Location, maxLocationRunes); loc != "" {
-		line += "\n📍 " + html.EscapeString(loc)
-	}
-	return line
 }
 
 // titleLink is the escaped title, linked to the event when the link is a

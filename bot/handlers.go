@@ -67,6 +67,9 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 	if isCmd && at != "" && !strings.EqualFold(at, b.self.UserName) {
 		return // addressed to another bot in a group
 	}
+	if isCmd || c.private {
+		c.lang = b.replyLang(c.id, c.lang)
+	}
 	start := time.Now()
 	label := ""
 	switch {
@@ -103,7 +106,7 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 		b.reply(ctx, c, text(c.lang, msgHelp), nil)
 	case "help":
 		b.reply(ctx, c, text(c.lang, msgHelp), nil)
-	case "connect", "today", "add", "disconnect", "cancel":
+	case "connect", "today", "tomorrow", "week", "next", "settings", "add", "disconnect", "cancel":
 		if !c.private {
 			c.mark(outcomePrivateOnly)
 			b.toPrivate(ctx, c, name)
@@ -113,7 +116,15 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 		case "connect":
 			b.connect(ctx, c)
 		case "today":
-			b.today(ctx, c)
+			b.viewDays(ctx, c, 0)
+		case "tomorrow":
+			b.viewDays(ctx, c, 1)
+		case "week":
+			b.week(ctx, c)
+		case "next":
+			b.next(ctx, c)
+		case "settings":
+			b.settingsCommand(ctx, c, args)
 		case "add":
 			b.addCommand(ctx, c, args)
 		case "disconnect":
@@ -174,32 +185,22 @@ func (b *Bot) connect(ctx context.Context, c chat) {
 	b.reply(ctx, c, body, kb)
 }
 
-func (b *Bot) today(ctx context.Context, c chat) {
-	if _, ok := b.link(ctx, c); !ok {
-		return
-	}
-	day, err := b.listDay(ctx, c.id, b.now())
-	if err != nil {
-		b.calendarFailed(ctx, c, "list today", err)
-		return
-	}
-	b.reply(ctx, c, formatAgenda(c.lang, day), nil)
-}
-
-// listDay lists the chat's events of the local day containing at, as
-// /today and the morning agenda show them.
-func (b *Bot) listDay(ctx context.Context, chatID int64, at time.Time) (calendar.Day, error) {
+// listDay lists the chat's shown calendars, merged, for the local day
+// containing at in the chat's zone, as /today shows it; multi says the
+// events name their calendars. The morning agenda uses it.
+func (b *Bot) listDay(ctx context.Context, chatID int64, at time.Time) (day calendar.Day, multi bool, err error) {
+	c := chat{id: chatID}
 	set := b.settings(chatID)
-	var day calendar.Day
-	err := b.google(chatID, func(ts oauth2.TokenSource) (err error) {
-		day, err = b.cfg.Calendar.Day(ctx, ts, at, zoneOf(set))
-		return err
-	})
+	zone, err := b.chatZone(ctx, c, set)
 	if err != nil {
-		return day, err
+		return calendar.Day{}, false, err
 	}
-	b.saveZone(chatID, set.Zone, day.Zone)
-	return day, nil
+	date := midnightIn(at, zone)
+	v, err := b.window(ctx, c, set, zone, date, date.AddDate(0, 0, 1))
+	if err != nil {
+		return calendar.Day{}, false, err
+	}
+	return dayOf(v, date), v.multi, nil
 }
 
 func (b *Bot) addCommand(ctx context.Context, c chat, args string) {
@@ -226,7 +227,7 @@ func (b *Bot) add(ctx context.Context, c chat, phrase string) {
 		return
 	}
 	set := b.settings(c.id)
-	zone := zoneOf(set)
+	zone := effectiveZone(set)
 	if zone == nil {
 		err := b.google(c.id, func(ts oauth2.TokenSource) (err error) {
 			zone, err = b.cfg.Calendar.Zone(ctx, ts)
@@ -337,6 +338,9 @@ func (b *Bot) disconnect(ctx context.Context, c chat) {
 		return
 	}
 	grant, err := b.cfg.Accounts.Disconnect(ctx, c.id)
+	if err == nil && b.cfg.Planner != nil {
+		b.cfg.Planner.Forget(c.id)
+	}
 	switch {
 	case errors.Is(err, oauth.ErrNotLinked):
 		b.reply(ctx, c, text(c.lang, msgNotConnected), nil)

@@ -125,6 +125,73 @@ const (
 	msgAgendaDeclined
 	msgRSVPNotInvited
 	msgRSVPScope
+	msgTomorrowHeader
+	msgTomorrowEmpty
+	msgWeekHeader
+	msgWeekNothing
+	msgNextHeader
+	msgNextNone
+	msgNextStartsIn
+	msgNextOnNow
+	msgSpanDays
+	msgSpanHours
+	msgSpanMinutes
+	msgNeedsAnswer
+	msgJoinButton
+	msgOpenButton
+	msgSettingsTitle
+	msgSetAgenda
+	msgSetAgendaOn
+	msgEveryDay
+	msgWeekdaysOnly
+	msgEmptyLine
+	msgEmptySkip
+	msgOff
+	msgSetReminders
+	msgRemindersGoogle
+	msgRemindersFixed
+	msgSetQuiet
+	msgQuietSilent
+	msgQuietHold
+	msgSetZone
+	msgZoneCalendar
+	msgZoneUnknown
+	msgSetLang
+	msgLangAuto
+	msgSetCalendars
+	msgCalendarsPrimary
+	msgCalendarsShown
+	msgSettingsUsage
+	msgSettingsBad
+	msgSettingsSaved
+	msgZoneSet
+	msgZoneHowTo
+	msgBtnAgenda
+	msgBtnReminders
+	msgBtnQuiet
+	msgBtnZone
+	msgBtnLang
+	msgBtnCalendars
+	msgBtnBack
+	msgBtnOn
+	msgBtnOff
+	msgBtnEveryDay
+	msgBtnWeekdays
+	msgBtnEmptyLine
+	msgBtnEmptySkip
+	msgBtnGoogle
+	msgBtnFrom
+	msgBtnTo
+	msgBtnSilent
+	msgBtnHold
+	msgBtnAuto
+	msgBtnAddHere
+	msgCalendarsPick
+	msgCalendarsScope
+	msgCalendarsGrow
+	msgCalendarsUnsupported
+	msgCalendarsSkipped
+	msgCalendarsReadScope
 	numMsgs
 )
 
@@ -135,7 +202,11 @@ var catalog = map[string][numMsgs]string{
 		msgHelp: "<b>calbot</b> links this chat to your Google Calendar.\n\n" +
 			"/connect — link your Google account\n" +
 			"/today — today's events\n" +
+			"/tomorrow — tomorrow's events\n" +
+			"/week — the next 7 days\n" +
+			"/next — the next event, with its Join button\n" +
 			"/add — add an event, e.g. <code>/add Lunch tomorrow 13:00-14:00</code>\n" +
+			"/settings — agenda, reminders, quiet hours, time zone, language, calendars\n" +
 			"/disconnect — unlink and revoke access\n" +
 			"/cancel — stop waiting for an /add phrase\n" +
 			"/help — this message",
@@ -219,55 +290,126 @@ var catalog = map[string][numMsgs]string{
 		msgUnusedKeep:        "If the word belongs to the title, put the title in quotes:\n<code>/add %s</code>",
 		msgUnusedDate: "If it says when, write it in a form I know, for example <code>every Monday 8:00</code>, <code>in 30 minutes</code>, " +
 			"<code>next Friday</code>, <code>tomorrow evening</code>, <code>until 31.12</code> or a date such as <code>25.11</code>.",
-		msgSlowDown:          "You are sending messages faster than I can answer, so I skipped some. Wait a few seconds, then send the command again.",
-		msgRemindIn:          "in %s",
-		msgRemindNow:         "starts now",
-		msgRemindStarted:     "started %s ago",
-		msgRemindEnded:       "has ended",
-		msgMinutes:           "%d min",
-		msgHours:             "%d h",
-		msgRemindLate:        "<i>Late: I could not send this on time.</i>",
-		msgInvitation:        "✉️ Invitation: you have not answered yet.",
-		msgAnsweredAccepted:  "✅ You accepted.",
-		msgAnsweredTentative: "❔ You answered maybe.",
-		msgAnsweredDeclined:  "❌ You declined.",
-		msgSnoozedUntil:      "💤 Snoozed until %s.",
-		msgJoin:              "Join",
-		msgOpen:              "Open",
-		msgSnooze5:           "💤 5 min",
-		msgSnooze10:          "💤 10 min",
-		msgSnoozeStart:       "💤 Until it starts",
-		msgAccept:            "Accept",
-		msgMaybe:             "Maybe",
-		msgDecline:           "Decline",
-		msgSnoozedToast:      "Snoozed until %s",
-		msgSnoozeStarted:     "It has already started.",
-		msgSnoozeFailed:      "Couldn't snooze right now. Please try again.",
-		msgRSVPToast:         "Answer sent",
-		msgRSVPReadOnly:      "Google doesn't let calbot answer this invitation: calbot may only read the calendar it is in. Answer it in Google Calendar.",
-		msgRSVPGone:          "That event is gone from your calendar.",
-		msgRSVPFailed:        "Couldn't send your answer right now. Please try again.",
-		msgAgendaHeader:      "☀️ <b>Good morning — today, %s</b> (%s)",
-		msgAgendaEmpty:       "☀️ Good morning — nothing on your calendar today, %s (%s).",
-		msgAgendaLate:        "<i>Late: this was due at %s, and I could not send it then.</i>",
-		msgAgendaFailed:      "☀️ Good morning. I couldn't read your calendar just now; try /today in a while.",
-		msgAgendaInvites:     "✉️ Invitations to answer:",
-		msgAgendaMoreInvites: "…and %d more: answer them in Google Calendar.",
-		msgAgendaOffer:       "Get today's agenda every morning at 08:00?",
-		msgYes:               "Yes",
-		msgAnotherTime:       "Another time",
-		msgNo:                "No",
-		msgAgendaPickTime:    "At what time? Tap one, or send <code>/settings agenda HH:MM</code>.",
-		msgAgendaOn:          "Done: your agenda comes every morning at %s. Change it in /settings.",
-		msgAgendaDeclined:    "OK, no morning agenda. You can turn it on in /settings.",
-		msgRSVPNotInvited:    "You are not among this event's guests any more, or you organize it, so there is nothing to answer.",
-		msgRSVPScope:         "Answering invitations in this calendar needs one more Google permission: open /settings → Calendars to grant it.",
+		msgSlowDown:             "You are sending messages faster than I can answer, so I skipped some. Wait a few seconds, then send the command again.",
+		msgRemindIn:             "in %s",
+		msgRemindNow:            "starts now",
+		msgRemindStarted:        "started %s ago",
+		msgRemindEnded:          "has ended",
+		msgMinutes:              "%d min",
+		msgHours:                "%d h",
+		msgRemindLate:           "<i>Late: I could not send this on time.</i>",
+		msgInvitation:           "✉️ Invitation: you have not answered yet.",
+		msgAnsweredAccepted:     "✅ You accepted.",
+		msgAnsweredTentative:    "❔ You answered maybe.",
+		msgAnsweredDeclined:     "❌ You declined.",
+		msgSnoozedUntil:         "💤 Snoozed until %s.",
+		msgJoin:                 "Join",
+		msgOpen:                 "Open",
+		msgSnooze5:              "💤 5 min",
+		msgSnooze10:             "💤 10 min",
+		msgSnoozeStart:          "💤 Until it starts",
+		msgAccept:               "Accept",
+		msgMaybe:                "Maybe",
+		msgDecline:              "Decline",
+		msgSnoozedToast:         "Snoozed until %s",
+		msgSnoozeStarted:        "It has already started.",
+		msgSnoozeFailed:         "Couldn't snooze right now. Please try again.",
+		msgRSVPToast:            "Answer sent",
+		msgRSVPReadOnly:         "Google doesn't let calbot answer this invitation: calbot may only read the calendar it is in. Answer it in Google Calendar.",
+		msgRSVPGone:             "That event is gone from your calendar.",
+		msgRSVPFailed:           "Couldn't send your answer right now. Please try again.",
+		msgAgendaHeader:         "☀️ <b>Good morning — today, %s</b> (%s)",
+		msgAgendaEmpty:          "☀️ Good morning — nothing on your calendar today, %s (%s).",
+		msgAgendaLate:           "<i>Late: this was due at %s, and I could not send it then.</i>",
+		msgAgendaFailed:         "☀️ Good morning. I couldn't read your calendar just now; try /today in a while.",
+		msgAgendaInvites:        "✉️ Invitations to answer:",
+		msgAgendaMoreInvites:    "…and %d more: answer them in Google Calendar.",
+		msgAgendaOffer:          "Get today's agenda every morning at 08:00?",
+		msgYes:                  "Yes",
+		msgAnotherTime:          "Another time",
+		msgNo:                   "No",
+		msgAgendaPickTime:       "At what time? Tap one, or send <code>/settings agenda HH:MM</code>.",
+		msgAgendaOn:             "Done: your agenda comes every morning at %s. Change it in /settings.",
+		msgAgendaDeclined:       "OK, no morning agenda. You can turn it on in /settings.",
+		msgRSVPNotInvited:       "You are not among this event's guests any more, or you organize it, so there is nothing to answer.",
+		msgRSVPScope:            "Answering invitations in this calendar needs one more Google permission: open /settings → Calendars to grant it.",
+		msgTomorrowHeader:       "<b>Tomorrow, %s</b> (%s)",
+		msgTomorrowEmpty:        "Nothing on your calendar tomorrow, %s (%s).",
+		msgWeekHeader:           "<b>The next 7 days</b> (%s)",
+		msgWeekNothing:          "%s: nothing",
+		msgNextHeader:           "<b>Next</b> (%s)",
+		msgNextNone:             "Nothing on your calendar in the next 14 days (%s).",
+		msgNextStartsIn:         "Starts in %s.",
+		msgNextOnNow:            "On now, ends in %s.",
+		msgSpanDays:             "%d d",
+		msgSpanHours:            "%d h",
+		msgSpanMinutes:          "%d min",
+		msgNeedsAnswer:          "❔ invitation",
+		msgJoinButton:           "Join",
+		msgOpenButton:           "Open",
+		msgSettingsTitle:        "<b>Settings</b>",
+		msgSetAgenda:            "🌅 Morning agenda: %s",
+		msgSetAgendaOn:          "%s, %s; %s",
+		msgEveryDay:             "every day",
+		msgWeekdaysOnly:         "weekdays",
+		msgEmptyLine:            "an empty day in one line",
+		msgEmptySkip:            "empty days skipped",
+		msgOff:                  "off",
+		msgSetReminders:         "⏰ Reminders: %s",
+		msgRemindersGoogle:      "as set in Google Calendar",
+		msgRemindersFixed:       "%s min before",
+		msgSetQuiet:             "🌙 Quiet hours: %s",
+		msgQuietSilent:          "%s–%s, messages arrive silently",
+		msgQuietHold:            "%s–%s, messages wait until they end",
+		msgSetZone:              "🌍 Time zone: %s",
+		msgZoneCalendar:         "%s (the calendar's)",
+		msgZoneUnknown:          "the calendar's",
+		msgSetLang:              "🗣 Language: %s",
+		msgLangAuto:             "auto (from Telegram)",
+		msgSetCalendars:         "📅 Calendars: %s",
+		msgCalendarsPrimary:     "the primary one",
+		msgCalendarsShown:       "%s; /add writes to %s",
+		msgSettingsUsage:        "Or type, for example: <code>/settings agenda 07:30</code>, <code>/settings agenda weekdays</code>, <code>/settings reminders 10 30</code>, <code>/settings quiet 22:00-07:00 hold</code>, <code>/settings zone Europe/Berlin</code>, <code>/settings lang ru</code>.",
+		msgSettingsBad:          "I couldn't read <code>%s</code>, so nothing changed.",
+		msgSettingsSaved:        "Saved.",
+		msgZoneSet:              "Time zone set to <b>%s</b>. It is %s there now.",
+		msgZoneHowTo:            "Send /settings zone and a city, a zone such as Europe/Berlin, or UTC+3.",
+		msgBtnAgenda:            "🌅 Agenda",
+		msgBtnReminders:         "⏰ Reminders",
+		msgBtnQuiet:             "🌙 Quiet hours",
+		msgBtnZone:              "🌍 Time zone",
+		msgBtnLang:              "🗣 Language",
+		msgBtnCalendars:         "📅 Calendars",
+		msgBtnBack:              "« Back",
+		msgBtnOn:                "On",
+		msgBtnOff:               "Off",
+		msgBtnEveryDay:          "Every day",
+		msgBtnWeekdays:          "Weekdays",
+		msgBtnEmptyLine:         "Empty day: one line",
+		msgBtnEmptySkip:         "Empty day: skip",
+		msgBtnGoogle:            "Google's",
+		msgBtnFrom:              "from %s",
+		msgBtnTo:                "to %s",
+		msgBtnSilent:            "Silent",
+		msgBtnHold:              "Hold",
+		msgBtnAuto:              "Auto",
+		msgBtnAddHere:           "/add here",
+		msgCalendarsPick:        "Tick the calendars to show; /add writes to the one marked ●.",
+		msgCalendarsScope:       "To list your calendars calbot needs one more permission from Google: to see the list of your calendars. Tap the button and tick the box on Google's page. If you leave it unticked, everything that works now keeps working.",
+		msgCalendarsGrow:        "Allow the calendar list",
+		msgCalendarsUnsupported: "This calbot cannot list your calendars yet, so it shows the primary one.",
+		msgCalendarsSkipped:     "Not shown: %s (calbot cannot read it now; see /settings → Calendars).",
+		msgCalendarsReadScope:   "To show calendars that others share with you, calbot needs one more permission from Google: to see events in all your calendars. Tap the button and tick the box on Google's page. If you leave it unticked, your own calendars keep working.",
 	},
 	"ru": {
 		msgHelp: "<b>calbot</b> связывает этот чат с вашим Google Календарём.\n\n" +
 			"/connect — подключить аккаунт Google\n" +
 			"/today — события на сегодня\n" +
+			"/tomorrow — события на завтра\n" +
+			"/week — ближайшие 7 дней\n" +
+			"/next — следующее событие и кнопка подключения\n" +
 			"/add — добавить событие, например <code>/add Обед завтра 13:00-14:00</code>\n" +
+			"/settings — сводка, напоминания, тихие часы, пояс, язык, календари\n" +
 			"/disconnect — отключить и отозвать доступ\n" +
 			"/cancel — не ждать фразу для /add\n" +
 			"/help — эта справка",
@@ -351,49 +493,116 @@ var catalog = map[string][numMsgs]string{
 		msgUnusedKeep:        "Если слово относится к названию, возьмите название в кавычки:\n<code>/add %s</code>",
 		msgUnusedDate: "Если оно говорит, когда, напишите так, как я понимаю, например <code>каждый понедельник 8:00</code>, <code>через 30 минут</code>, " +
 			"<code>в следующую пятницу</code>, <code>завтра вечером</code>, <code>до 31.12</code> или дату вроде <code>25.11</code>.",
-		msgSlowDown:          "Вы пишете быстрее, чем я успеваю отвечать, поэтому часть сообщений я пропустил. Подождите несколько секунд и отправьте команду ещё раз.",
-		msgRemindIn:          "через %s",
-		msgRemindNow:         "начинается сейчас",
-		msgRemindStarted:     "началось %s назад",
-		msgRemindEnded:       "уже закончилось",
-		msgMinutes:           "%d мин",
-		msgHours:             "%d ч",
-		msgRemindLate:        "<i>С опозданием: не смог отправить вовремя.</i>",
-		msgInvitation:        "✉️ Приглашение: вы ещё не ответили.",
-		msgAnsweredAccepted:  "✅ Вы приняли приглашение.",
-		msgAnsweredTentative: "❔ Вы ответили «может быть».",
-		msgAnsweredDeclined:  "❌ Вы отклонили приглашение.",
-		msgSnoozedUntil:      "💤 Отложено до %s.",
-		msgJoin:              "Подключиться",
-		msgOpen:              "Открыть",
-		msgSnooze5:           "💤 5 мин",
-		msgSnooze10:          "💤 10 мин",
-		msgSnoozeStart:       "💤 До начала",
-		msgAccept:            "Принять",
-		msgMaybe:             "Может быть",
-		msgDecline:           "Отклонить",
-		msgSnoozedToast:      "Отложено до %s",
-		msgSnoozeStarted:     "Событие уже началось.",
-		msgSnoozeFailed:      "Не получилось отложить. Попробуйте ещё раз.",
-		msgRSVPToast:         "Ответ отправлен",
-		msgRSVPReadOnly:      "Google не даёт calbot ответить на это приглашение: календарь, в котором оно лежит, calbot может только читать. Ответьте в Google Календаре.",
-		msgRSVPGone:          "Этого события больше нет в календаре.",
-		msgRSVPFailed:        "Не получилось отправить ответ. Попробуйте ещё раз.",
-		msgAgendaHeader:      "☀️ <b>Доброе утро — сегодня %s</b> (%s)",
-		msgAgendaEmpty:       "☀️ Доброе утро — сегодня, %s, в календаре ничего нет (%s).",
-		msgAgendaLate:        "<i>С опозданием: должно было прийти в %s, но я не смог отправить вовремя.</i>",
-		msgAgendaFailed:      "☀️ Доброе утро. Сейчас не получилось прочитать календарь; попробуйте /today чуть позже.",
-		msgAgendaInvites:     "✉️ Приглашения без ответа:",
-		msgAgendaMoreInvites: "…и ещё %d: ответьте в Google Календаре.",
-		msgAgendaOffer:       "Присылать план на день каждое утро в 08:00?",
-		msgYes:               "Да",
-		msgAnotherTime:       "В другое время",
-		msgNo:                "Нет",
-		msgAgendaPickTime:    "В какое время? Выберите или отправьте <code>/settings agenda ЧЧ:ММ</code>.",
-		msgAgendaOn:          "Готово: план на день будет приходить каждое утро в %s. Изменить можно в /settings.",
-		msgAgendaDeclined:    "Хорошо, без утреннего плана. Включить можно в /settings.",
-		msgRSVPNotInvited:    "Вас больше нет среди гостей этого события, или вы его организатор, так что отвечать не нужно.",
-		msgRSVPScope:         "Чтобы отвечать на приглашения в этом календаре, нужно ещё одно разрешение Google: откройте /settings → Календари.",
+		msgSlowDown:             "Вы пишете быстрее, чем я успеваю отвечать, поэтому часть сообщений я пропустил. Подождите несколько секунд и отправьте команду ещё раз.",
+		msgRemindIn:             "через %s",
+		msgRemindNow:            "начинается сейчас",
+		msgRemindStarted:        "началось %s назад",
+		msgRemindEnded:          "уже закончилось",
+		msgMinutes:              "%d мин",
+		msgHours:                "%d ч",
+		msgRemindLate:           "<i>С опозданием: не смог отправить вовремя.</i>",
+		msgInvitation:           "✉️ Приглашение: вы ещё не ответили.",
+		msgAnsweredAccepted:     "✅ Вы приняли приглашение.",
+		msgAnsweredTentative:    "❔ Вы ответили «может быть».",
+		msgAnsweredDeclined:     "❌ Вы отклонили приглашение.",
+		msgSnoozedUntil:         "💤 Отложено до %s.",
+		msgJoin:                 "Подключиться",
+		msgOpen:                 "Открыть",
+		msgSnooze5:              "💤 5 мин",
+		msgSnooze10:             "💤 10 мин",
+		msgSnoozeStart:          "💤 До начала",
+		msgAccept:               "Принять",
+		msgMaybe:                "Может быть",
+		msgDecline:              "Отклонить",
+		msgSnoozedToast:         "Отложено до %s",
+		msgSnoozeStarted:        "Событие уже началось.",
+		msgSnoozeFailed:         "Не получилось отложить. Попробуйте ещё раз.",
+		msgRSVPToast:            "Ответ отправлен",
+		msgRSVPReadOnly:         "Google не даёт calbot ответить на это приглашение: календарь, в котором оно лежит, calbot может только читать. Ответьте в Google Календаре.",
+		msgRSVPGone:             "Этого события больше нет в календаре.",
+		msgRSVPFailed:           "Не получилось отправить ответ. Попробуйте ещё раз.",
+		msgAgendaHeader:         "☀️ <b>Доброе утро — сегодня %s</b> (%s)",
+		msgAgendaEmpty:          "☀️ Доброе утро — сегодня, %s, в календаре ничего нет (%s).",
+		msgAgendaLate:           "<i>С опозданием: должно было прийти в %s, но я не смог отправить вовремя.</i>",
+		msgAgendaFailed:         "☀️ Доброе утро. Сейчас не получилось прочитать календарь; попробуйте /today чуть позже.",
+		msgAgendaInvites:        "✉️ Приглашения без ответа:",
+		msgAgendaMoreInvites:    "…и ещё %d: ответьте в Google Календаре.",
+		msgAgendaOffer:          "Присылать план на день каждое утро в 08:00?",
+		msgYes:                  "Да",
+		msgAnotherTime:          "В другое время",
+		msgNo:                   "Нет",
+		msgAgendaPickTime:       "В какое время? Выберите или отправьте <code>/settings agenda ЧЧ:ММ</code>.",
+		msgAgendaOn:             "Готово: план на день будет приходить каждое утро в %s. Изменить можно в /settings.",
+		msgAgendaDeclined:       "Хорошо, без утреннего плана. Включить можно в /settings.",
+		msgRSVPNotInvited:       "Вас больше нет среди гостей этого события, или вы его организатор, так что отвечать не нужно.",
+		msgRSVPScope:            "Чтобы отвечать на приглашения в этом календаре, нужно ещё одно разрешение Google: откройте /settings → Календари.",
+		msgTomorrowHeader:       "<b>Завтра, %s</b> (%s)",
+		msgTomorrowEmpty:        "Завтра, %s, в календаре ничего нет (%s).",
+		msgWeekHeader:           "<b>Ближайшие 7 дней</b> (%s)",
+		msgWeekNothing:          "%s: ничего",
+		msgNextHeader:           "<b>Дальше</b> (%s)",
+		msgNextNone:             "В ближайшие 14 дней в календаре ничего нет (%s).",
+		msgNextStartsIn:         "Начнётся через %s.",
+		msgNextOnNow:            "Идёт сейчас, закончится через %s.",
+		msgSpanDays:             "%d дн.",
+		msgSpanHours:            "%d ч",
+		msgSpanMinutes:          "%d мин",
+		msgNeedsAnswer:          "❔ приглашение",
+		msgJoinButton:           "Подключиться",
+		msgOpenButton:           "Открыть",
+		msgSettingsTitle:        "<b>Настройки</b>",
+		msgSetAgenda:            "🌅 Утренняя сводка: %s",
+		msgSetAgendaOn:          "%s, %s; %s",
+		msgEveryDay:             "каждый день",
+		msgWeekdaysOnly:         "по будням",
+		msgEmptyLine:            "пустой день одной строкой",
+		msgEmptySkip:            "пустые дни пропускаются",
+		msgOff:                  "выключено",
+		msgSetReminders:         "⏰ Напоминания: %s",
+		msgRemindersGoogle:      "как в Google Календаре",
+		msgRemindersFixed:       "за %s мин",
+		msgSetQuiet:             "🌙 Тихие часы: %s",
+		msgQuietSilent:          "%s–%s, сообщения приходят без звука",
+		msgQuietHold:            "%s–%s, сообщения ждут их окончания",
+		msgSetZone:              "🌍 Часовой пояс: %s",
+		msgZoneCalendar:         "%s (как в календаре)",
+		msgZoneUnknown:          "как в календаре",
+		msgSetLang:              "🗣 Язык: %s",
+		msgLangAuto:             "авто (как в Telegram)",
+		msgSetCalendars:         "📅 Календари: %s",
+		msgCalendarsPrimary:     "основной",
+		msgCalendarsShown:       "%s; /add пишет в %s",
+		msgSettingsUsage:        "Или напишите, например: <code>/settings agenda 07:30</code>, <code>/settings agenda weekdays</code>, <code>/settings reminders 10 30</code>, <code>/settings quiet 22:00-07:00 hold</code>, <code>/settings zone Europe/Moscow</code>, <code>/settings lang en</code>.",
+		msgSettingsBad:          "Не понял <code>%s</code>, поэтому ничего не изменил.",
+		msgSettingsSaved:        "Сохранено.",
+		msgZoneSet:              "Часовой пояс: <b>%s</b>. Сейчас там %s.",
+		msgZoneHowTo:            "Отправьте /settings zone и город, пояс вроде Europe/Moscow или UTC+3.",
+		msgBtnAgenda:            "🌅 Сводка",
+		msgBtnReminders:         "⏰ Напоминания",
+		msgBtnQuiet:             "🌙 Тихие часы",
+		msgBtnZone:              "🌍 Часовой пояс",
+		msgBtnLang:              "🗣 Язык",
+		msgBtnCalendars:         "📅 Календари",
+		msgBtnBack:              "« Назад",
+		msgBtnOn:                "Вкл.",
+		msgBtnOff:               "Выкл.",
+		msgBtnEveryDay:          "Каждый день",
+		msgBtnWeekdays:          "По будням",
+		msgBtnEmptyLine:         "Пустой день: строка",
+		msgBtnEmptySkip:         "Пустой день: пропуск",
+		msgBtnGoogle:            "Как в Google",
+		msgBtnFrom:              "с %s",
+		msgBtnTo:                "до %s",
+		msgBtnSilent:            "Без звука",
+		msgBtnHold:              "Ждать",
+		msgBtnAuto:              "Авто",
+		msgBtnAddHere:           "/add сюда",
+		msgCalendarsPick:        "Отметьте календари, которые показывать; /add пишет в отмеченный ●.",
+		msgCalendarsScope:       "Чтобы показать список ваших календарей, calbot нужно ещё одно разрешение Google: видеть список календарей. Нажмите кнопку и отметьте галочку на странице Google. Если её не отмечать, всё, что работает сейчас, продолжит работать.",
+		msgCalendarsGrow:        "Разрешить список календарей",
+		msgCalendarsUnsupported: "Этот calbot пока не умеет показывать список календарей, поэтому показывает основной.",
+		msgCalendarsSkipped:     "Не показан: %s (calbot сейчас не может его прочитать; см. /settings → Календари).",
+		msgCalendarsReadScope:   "Чтобы показывать календари, которыми с вами поделились, calbot нужно ещё одно разрешение Google: видеть события во всех ваших календарях. Нажмите кнопку и отметьте галочку на странице Google. Если её не отмечать, ваши собственные календари продолжат работать.",
 	},
 }
 

@@ -50,7 +50,8 @@ const (
 )
 
 // knownCommands bounds the command label: anything else counts as "other".
-var knownCommands = map[string]bool{"start": true, "help": true, "connect": true, "today": true, "add": true, "disconnect": true, "cancel": true}
+var knownCommands = map[string]bool{"start": true, "help": true, "connect": true, "today": true, "add": true, "disconnect": true, "cancel": true,
+	"tomorrow": true, "week": true, "next": true, "settings": true}
 
 func (m *Metrics) observe(command, outcome string, took time.Duration) {
 	if m == nil || command == "" {

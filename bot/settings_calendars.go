@@ -1,0 +1,130 @@
+package bot
+
+import (
+	"context"
+	"errors"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"golang.org/x/oauth2"
+
+	"github.com/calbot/calbot/calendar"
+	"github.com/calbot/calbot/oauth"
+	"github.com/calbot/calbot/storage"
+)
+
+// CalendarListScope is the Google scope calendarList.list needs beyond what
+// /connect asks for; listing calendars in /settings asks for it then.
+const CalendarListScope = "https://www.googleapis.com/auth/calendar.calendarlist.readonly"
+
+// CalendarReadScope lets calbot read events of calendars the user does not
+// own (shared ones, holidays), which /connect's events.owned does not.
+const CalendarReadScope = "https://www.googleapis.com/auth/calendar.events.readonly"
+
+// Grower asks Google for one more scope for a linked chat, with
+// include_granted_scopes so the grant keeps what it had; *oauth.Flow is
+// one. It may become part of Accounts.
+type Grower interface {
+	Grow(ctx context.Context, chatID int64, who oauth.Person, lang string, scope string) (oauth.SignIn, error)
+}
+
+// refreshCalendars reads the user's calendar list from Google into the
+// settings, keeping what the chat chose for calendars it already knew. When
+// the grant lacks the scope, it explains why and sends the sign-in button
+// for it; ok is false when the press has been answered.
+func (b *Bot) refreshCalendars(ctx context.Context, q *tgbotapi.CallbackQuery, c chat, set storage.Settings) (storage.Settings, bool) {
+	var infos []calendar.CalendarInfo
+	err := b.google(c.id, func(ts oauth2.TokenSource) (err error) {
+		infos, err = b.calendars().Calendars(ctx, ts)
+		return err
+	})
+	switch {
+	case err == nil:
+	case errors.Is(err, calendar.ErrScope):
+		b.answer(ctx, q.ID, "", false)
+		b.askScope(ctx, c, CalendarListScope, msgCalendarsScope)
+		return set, false
+	case errors.Is(err, errNoCalendarList):
+		b.answer(ctx, q.ID, text(c.lang, msgCalendarsUnsupported), true)
+		return set, false
+	default:
+		b.answer(ctx, q.ID, "", false)
+		b.calendarFailed(ctx, c, "list calendars", err)
+		return set, false
+	}
+	set, err = b.updateSettings(c.id, func(s *storage.Settings) { s.Calendars = mergeCalendars(s.Calendars, infos) })
+	if err != nil {
+		b.answer(ctx, q.ID, "", false)
+		b.fail(ctx, c, "store calendars", err)
+		return set, false
+	}
+	return set, true
+}
+
+// mergeCalendars is the list as Google gives it now, with the choices made
+// for calendars already known; a new calendar is shown only if primary.
+// The primary calendar is stored as "primary", as Google accepts it.
+func mergeCalendars(old []storage.Calendar, infos []calendar.CalendarInfo) []storage.Calendar {
+	was := map[string]storage.Calendar{}
+	for _, c := range old {
+		was[c.ID] = c
+	}
+	out := make([]storage.Calendar, 0, len(infos))
+	for _, in := range infos {
+		id := in.ID
+		if in.Primary {
+			id = "primary"
+		}
+		c := storage.Calendar{ID: id, Name: in.Name, Writable: in.Writable, Shown: in.Primary}
+		if o, ok := was[id]; ok {
+			c.Shown = o.Shown
+		}
+		out = append(out, c)
+	}
+	// Primary first, as Google's own list does not promise it.
+	for i, c := range out {
+		if c.ID == "primary" && i > 0 {
+			copy(out[1:i+1], out[:i])
+			out[0] = c
+		}
+	}
+	return out
+}
+
+// askScope explains why calbot wants scope (why) and sends the secure
+// sign-in button for just that scope.
+func (b *Bot) askScope(ctx context.Context, c chat, scope string, why msg) {
+	g, ok := b.cfg.Accounts.(Grower)
+	if !ok {
+		b.reply(ctx, c, text(c.lang, msgCalendarsUnsupported), nil)
+		return
+	}
+	in, err := g.Grow(ctx, c.id, c.who, c.lang, scope)
+	if errors.Is(err, oauth.ErrTooManySignIns) {
+		c.mark(outcomeBadInput)
+		b.reply(ctx, c, text(c.lang, msgConnectTooOften), nil)
+		return
+	}
+	if err != nil {
+		b.calendarFailed(ctx, c, "begin scope sign-in", err)
+		return
+	}
+	body, kb := signInButton(c.lang, in, msgCalendarsGrow)
+	b.reply(ctx, c, text(c.lang, why)+body, kb)
+}
+
+// signInButton is the way to open a sign-in link: a login_url button, a
+// URL button, or, for a host Telegram will not take in a button (local
+// development), the link as text, previews off.
+func signInButton(lang string, in oauth.SignIn, label msg) (string, *tgbotapi.InlineKeyboardMarkup) {
+	var button tgbotapi.InlineKeyboardButton
+	switch {
+	case in.LoginURL:
+		button = tgbotapi.InlineKeyboardButton{Text: text(lang, label), LoginURL: &tgbotapi.LoginURL{URL: in.URL}}
+	case hostHasDot(in.URL):
+		button = tgbotapi.NewInlineKeyboardButtonURL(text(lang, label), in.URL)
+	default:
+		return "\n\n" + htmlEscape(in.URL), nil
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(button))
+	return "", &kb
+}

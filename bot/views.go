@@ -1,0 +1,348 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"golang.org/x/oauth2"
+
+	"github.com/calbot/calbot/calendar"
+	"github.com/calbot/calbot/storage"
+)
+
+// Calendars is what the views read from Google: one calendar's events over
+// a window, and the user's calendar list. *calendar.Service is one.
+type Calendars interface {
+	// Span returns the events of calendarID overlapping [from, to),
+	// declined ones included.
+	Span(ctx context.Context, ts oauth2.TokenSource, calendarID string, from, to time.Time, zone *time.Location) (calendar.Span, error)
+	// Calendars lists the user's calendars; it fails with calendar.ErrScope
+	// when the grant lacks the calendar-list scope.
+	Calendars(ctx context.Context, ts oauth2.TokenSource) ([]calendar.CalendarInfo, error)
+}
+
+// errNoCalendarList: the calendar service in use cannot list calendars.
+var errNoCalendarList = errors.New("this calendar service cannot list calendars")
+
+// calendars returns the Calendars the views use: Config.Calendars, else
+// Config.Calendar if it is one, else primaryDays over Config.Calendar.
+func (b *Bot) calendars() Calendars {
+	if b.cfg.Calendars != nil {
+		return b.cfg.Calendars
+	}
+	if c, ok := any(b.cfg.Calendar).(Calendars); ok {
+		return c
+	}
+	return primaryDays{b.cfg.Calendar}
+}
+
+// primaryDays reads the primary calendar a day at a time through
+// calendar.Service.Day, for a Service without Span.
+type primaryDays struct{ s *calendar.Service }
+
+func (p primaryDays) Span(ctx context.Context, ts oauth2.TokenSource, calendarID string, from, to time.Time, zone *time.Location) (calendar.Span, error) {
+	if calendarID != "primary" {
+		return calendar.Span{}, fmt.Errorf("read calendar %q: %w", calendarID, errNoCalendarList)
+	}
+	// Day lists the calendar's own local days, which need not line up
+	// with the window's zone: list the day of every point 24 hours apart
+	// and the day of the window's last instant, each calendar day once.
+	// After the first call the calendar's zone is known and is the guess.
+	if !from.Before(to) {
+		return calendar.Span{Zone: zone}, nil
+	}
+	var points []time.Time
+	for d := from; d.Before(to); d = d.Add(24 * time.Hour) {
+		points = append(points, d)
+	}
+	points = append(points, to.Add(-time.Nanosecond))
+	var sp calendar.Span
+	seen, listed := map[string]bool{}, map[string]bool{}
+	for _, d := range points {
+		if sp.Zone != nil {
+			key := d.In(sp.Zone).Format(time.DateOnly)
+			if listed[key] {
+				continue
+			}
+			zone = sp.Zone
+		}
+		day, err := p.s.Day(ctx, ts, d, zone)
+		if err != nil {
+			return calendar.Span{}, err
+		}
+		sp.Zone = day.Zone
+		listed[day.Date.Format(time.DateOnly)] = true
+		for _, ev := range day.Events {
+			k := ev.ID + "|" + strconv.FormatInt(ev.Start.UnixNano(), 10)
+			if !seen[k] && ev.Start.Before(to) && ev.End.After(from) {
+				seen[k] = true
+				sp.Events = append(sp.Events, ev)
+			}
+		}
+	}
+	return sp, nil
+}
+
+func (primaryDays) Calendars(context.Context, oauth2.TokenSource) ([]calendar.CalendarInfo, error) {
+	return nil, errNoCalendarList
+}
+
+// shown returns the ids of the calendars the chat reads: those ticked in
+// settings, or the primary one alone.
+func shown(set storage.Settings) []storage.Calendar {
+	var out []storage.Calendar
+	for _, c := range set.Calendars {
+		if c.Shown {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		out = []storage.Calendar{{ID: "primary", Shown: true}}
+	}
+	return out
+}
+
+// view is a window of the chat's merged calendars.
+type view struct {
+	zone   *time.Location
+	events []calendar.Event
+	multi  bool // more than one calendar: lines name theirs
+	// skipped names the shown calendars that could not be read: gone, or
+	// beyond what the grant allows (then scope is set).
+	skipped []string
+	scope   bool
+}
+
+// chatZone returns the zone the chat's views use: the override, else the
+// calendar's zone as remembered, else the calendar's zone asked of Google
+// (and remembered).
+func (b *Bot) chatZone(ctx context.Context, c chat, set storage.Settings) (*time.Location, error) {
+	if z := effectiveZone(set); z != nil {
+		return z, nil
+	}
+	var zone *time.Location
+	err := b.google(c.id, func(ts oauth2.TokenSource) (err error) {
+		zone, err = b.cfg.Calendar.Zone(ctx, ts)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.saveZone(c.id, set.Zone, zone)
+	return zone, nil
+}
+
+// window reads [from(zone), to(zone)) of every shown calendar, merges them,
+// leaves out declined events and shows an event seen through two calendars
+// once. from and to get the zone and pick the window in it.
+func (b *Bot) window(ctx context.Context, c chat, set storage.Settings, zone *time.Location, from, to time.Time) (view, error) {
+	cals := shown(set)
+	v := view{zone: zone, multi: len(cals) > 1}
+	src := b.calendars()
+	seen := map[string]bool{}
+	for _, cal := range cals {
+		var sp calendar.Span
+		err := b.google(c.id, func(ts oauth2.TokenSource) (err error) {
+			sp, err = src.Span(ctx, ts, cal.ID, from, to, zone)
+			return err
+		})
+		if cal.ID != "primary" && (errors.Is(err, calendar.ErrScope) || errors.Is(err, calendar.ErrNotFound)) {
+			b.log.Info("shown calendar not readable", "chat_id", c.id, "err", err)
+			v.skipped = append(v.skipped, cmpOr(cal.Name, cal.ID))
+			v.scope = v.scope || errors.Is(err, calendar.ErrScope)
+			continue
+		}
+		if err != nil {
+			return view{}, err
+		}
+		if set.ZoneOverride == "" && sp.Zone != nil && cal.ID == "primary" {
+			b.saveZone(c.id, set.Zone, sp.Zone)
+		}
+		for _, ev := range sp.Events {
+			if ev.Response == calendar.Declined {
+				continue
+			}
+			if ev.ICalUID != "" {
+				k := ev.ICalUID + "|" + strconv.FormatInt(ev.Start.UnixNano(), 10)
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+			}
+			if cal.Name != "" {
+				ev.CalendarName = cal.Name // the user's own name for it
+			}
+			if !ev.AllDay {
+				ev.Start, ev.End = ev.Start.In(zone), ev.End.In(zone)
+			}
+			v.events = append(v.events, ev)
+		}
+	}
+	sortEvents(v.events)
+	return v, nil
+}
+
+// sortEvents orders all-day events first, then by start, then by title.
+func sortEvents(evs []calendar.Event) {
+	slices.SortStableFunc(evs, func(a, b calendar.Event) int {
+		if a.AllDay != b.AllDay {
+			if a.AllDay {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Title, b.Title))
+	})
+}
+
+// dayOf returns the events of v that overlap the local day starting at
+// midnight date. An all-day event's dates are read in its own zone.
+func dayOf(v view, date time.Time) calendar.Day {
+	end := date.AddDate(0, 0, 1)
+	d := calendar.Day{Zone: v.zone, Date: date}
+	for _, ev := range v.events {
+		if ev.AllDay {
+			s := time.Date(ev.Start.Year(), ev.Start.Month(), ev.Start.Day(), 0, 0, 0, 0, v.zone)
+			e := time.Date(ev.End.Year(), ev.End.Month(), ev.End.Day(), 0, 0, 0, 0, v.zone)
+			if s.Before(end) && e.After(date) {
+				ev.Start, ev.End = s, e
+				d.Events = append(d.Events, ev)
+			}
+			continue
+		}
+		if ev.Start.Before(end) && ev.End.After(date) || ev.Start.Equal(date) {
+			d.Events = append(d.Events, ev)
+		}
+	}
+	return d
+}
+
+func midnightIn(t time.Time, zone *time.Location) time.Time {
+	t = t.In(zone)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, zone)
+}
+
+// viewDays answers /today (offset 0) and /tomorrow (offset 1).
+func (b *Bot) viewDays(ctx context.Context, c chat, offset int) {
+	if _, ok := b.link(ctx, c); !ok {
+		return
+	}
+	set := b.settings(c.id)
+	zone, err := b.chatZone(ctx, c, set)
+	if err != nil {
+		b.calendarFailed(ctx, c, "read calendar zone", err)
+		return
+	}
+	date := midnightIn(b.now(), zone).AddDate(0, 0, offset)
+	v, err := b.window(ctx, c, set, zone, date, date.AddDate(0, 0, 1))
+	if err != nil {
+		b.calendarFailed(ctx, c, "list day", err)
+		return
+	}
+	head, empty := msgTodayHeader, msgTodayEmpty
+	if offset == 1 {
+		head, empty = msgTomorrowHeader, msgTomorrowEmpty
+	}
+	b.viewReply(ctx, c, v, formatDay(c.lang, head, empty, dayOf(v, date), v.multi), nil)
+}
+
+// weekDays is how many days /week shows.
+const weekDays = 7
+
+func (b *Bot) week(ctx context.Context, c chat) {
+	if _, ok := b.link(ctx, c); !ok {
+		return
+	}
+	set := b.settings(c.id)
+	zone, err := b.chatZone(ctx, c, set)
+	if err != nil {
+		b.calendarFailed(ctx, c, "read calendar zone", err)
+		return
+	}
+	date := midnightIn(b.now(), zone)
+	v, err := b.window(ctx, c, set, zone, date, date.AddDate(0, 0, weekDays))
+	if err != nil {
+		b.calendarFailed(ctx, c, "list week", err)
+		return
+	}
+	days := make([]calendar.Day, weekDays)
+	for i := range days {
+		days[i] = dayOf(v, date.AddDate(0, 0, i))
+	}
+	b.viewReply(ctx, c, v, formatWeek(c.lang, days, v.multi), nil)
+}
+
+// nextHorizon is how far /next looks ahead.
+const nextHorizon = 14 * 24 * time.Hour
+
+func (b *Bot) next(ctx context.Context, c chat) {
+	if _, ok := b.link(ctx, c); !ok {
+		return
+	}
+	set := b.settings(c.id)
+	zone, err := b.chatZone(ctx, c, set)
+	if err != nil {
+		b.calendarFailed(ctx, c, "read calendar zone", err)
+		return
+	}
+	now := b.now().In(zone)
+	v, err := b.window(ctx, c, set, zone, now, now.Add(nextHorizon))
+	if err != nil {
+		b.calendarFailed(ctx, c, "list next", err)
+		return
+	}
+	ev, ok := nextEvent(v.events, now)
+	if !ok {
+		b.viewReply(ctx, c, v, text(c.lang, msgNextNone, html.EscapeString(zone.String())), nil)
+		return
+	}
+	var row []tgbotapi.InlineKeyboardButton
+	if safeLink(ev.JoinURL) {
+		row = append(row, tgbotapi.NewInlineKeyboardButtonURL(text(c.lang, msgJoinButton), ev.JoinURL))
+	}
+	if safeLink(ev.Link) {
+		row = append(row, tgbotapi.NewInlineKeyboardButtonURL(text(c.lang, msgOpenButton), ev.Link))
+	}
+	var kb *tgbotapi.InlineKeyboardMarkup
+	if len(row) > 0 {
+		m := tgbotapi.NewInlineKeyboardMarkup(row)
+		kb = &m
+	}
+	b.viewReply(ctx, c, v, formatNext(c.lang, ev, now, v.multi), kb)
+}
+
+// nextEvent is the first timed event that has not ended at now; all-day
+// events are left to /today.
+func nextEvent(evs []calendar.Event, now time.Time) (calendar.Event, bool) {
+	for _, ev := range evs {
+		if !ev.AllDay && ev.End.After(now) {
+			return ev, true
+		}
+	}
+	return calendar.Event{}, false
+}
+
+// viewReply sends a view, saying which shown calendars it could not read;
+// when the grant lacks the scope to read them, it then explains that and
+// sends the sign-in button for it.
+func (b *Bot) viewReply(ctx context.Context, c chat, v view, body string, kb *tgbotapi.InlineKeyboardMarkup) {
+	if len(v.skipped) > 0 {
+		names := make([]string, len(v.skipped))
+		for i, n := range v.skipped {
+			names[i] = html.EscapeString(oneLine(n, maxCalendarRunes))
+		}
+		body += "\n\n" + text(c.lang, msgCalendarsSkipped, strings.Join(names, ", "))
+	}
+	b.reply(ctx, c, body, kb)
+	if v.scope {
+		b.askScope(ctx, c, CalendarReadScope, msgCalendarsReadScope)
+	}
+}
