@@ -2,6 +2,7 @@ package zone
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -223,4 +224,32 @@ func FuzzParse(f *testing.F) {
 			t.Errorf("Parse(%q) = %v, %ds from UTC", in, loc, off)
 		}
 	})
+}
+
+func TestFromLocation(t *testing.T) {
+	tests := []struct {
+		name     string
+		lat, lon float64
+		zone     string
+	}{
+		{"moscow", 55.7558, 37.6173, "Europe/Moscow"},
+		{"izhevsk", 56.85, 53.2, "Europe/Samara"},
+		{"kaliningrad", 54.71, 20.51, "Europe/Kaliningrad"},
+		{"new york", 40.7128, -74.006, "America/New_York"},
+		{"petropavlovsk", 53.01, 158.65, "Asia/Kamchatka"},
+		{"open sea", 0, -30, "Etc/GMT+2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			loc, err := FromLocation(tt.lat, tt.lon)
+			if err != nil || loc.String() != tt.zone {
+				t.Errorf("FromLocation(%v, %v) = %v, %v; want %s", tt.lat, tt.lon, loc, err, tt.zone)
+			}
+		})
+	}
+	for _, p := range [][2]float64{{91, 0}, {0, 181}, {math.NaN(), 0}} {
+		if loc, err := FromLocation(p[0], p[1]); !errors.Is(err, ErrNoZone) {
+			t.Errorf("FromLocation(%v, %v) = %v, %v; want ErrNoZone", p[0], p[1], loc, err)
+		}
+	}
 }
