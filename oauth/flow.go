@@ -110,7 +110,7 @@ type Result struct {
 	ChatID  int64
 	UserID  int64
 	Lang    string
-	Email   string // Connected: the linked account
+	Email   string // Connected, and any result of a Grow: the linked account
 	// Person is the Telegram user the calendar was linked for.
 	Person Person
 	// Replaced is the account this link replaced, if any, and

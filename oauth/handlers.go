@@ -68,6 +68,9 @@ func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 			pg := pageDenied
 			if p.Grow != "" {
 				pg = pageGrowDenied
+				if l, err := f.db.Link(p.ChatID); err == nil {
+					res.Email = l.Email
+				}
 			}
 			finish(http.StatusOK, pg, Denied)
 			return
