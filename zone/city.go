@@ -28,7 +28,6 @@ var countries = map[string]string{
 	"spain": "ES", "испания": "ES", "germany": "DE", "германия": "DE",
 	"france": "FR", "франция": "FR", "italy": "IT", "италия": "IT",
 	"japan": "JP", "япония": "JP", "turkey": "TR", "турция": "TR",
-	"oregon": "US", "maine": "US", "california": "US",
 }
 
 // cityIndex maps each normalised name to the rows that carry it.
@@ -72,6 +71,11 @@ func normalize(s string) string {
 
 // parseCity finds text in the table, "name" or "name, country".
 func parseCity(text string) (*time.Location, string, error) {
+	// "Portland, Oregon" is a name of its own; "San Jose, Costa Rica" is a
+	// name and a country.
+	if rows := cityIndex[normalize(strings.ReplaceAll(text, ",", " "))]; len(rows) > 0 && strings.Contains(text, ",") {
+		return pick(text, text, rows)
+	}
 	name, country, _ := strings.Cut(text, ",")
 	rows := cityIndex[normalize(name)]
 	if len(rows) == 0 {
@@ -93,6 +97,12 @@ func parseCity(text string) (*time.Location, string, error) {
 		}
 		rows = match
 	}
+	return pick(text, name, rows)
+}
+
+// pick returns the zone of rows, the places text may mean, unless they are
+// in different zones.
+func pick(text, name string, rows []*city) (*time.Location, string, error) {
 	first := rows[0]
 	for _, r := range rows[1:] {
 		if r.zone != first.zone {

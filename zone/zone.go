@@ -24,9 +24,10 @@ type Choice struct {
 }
 
 // AmbiguousError is returned by Parse for a city name that several places
-// in different time zones carry ("Portland"). Parse does not guess: the
-// user adds the country after a comma ("Portland, US-OR" is not needed:
-// "San Jose, CR" or "San Jose, Costa Rica" works) or types the zone.
+// in different time zones carry ("Portland"). Parse does not guess, even
+// when one place is much larger ("Hyderabad": India or Pakistan): the user
+// adds the country or state after a comma ("San Jose, Costa Rica",
+// "Hyderabad, PK", "Portland, Oregon") or types the zone.
 type AmbiguousError struct {
 	Name    string
 	Choices []Choice

@@ -53,6 +53,9 @@ func TestParse(t *testing.T) {
 		{"kaliningrad", "kaliningrad", "Europe/Kaliningrad", "Kaliningrad"},
 		{"ambiguous resolved by country", "San Jose, Costa Rica", "America/Costa_Rica", "San Jose"},
 		{"ambiguous resolved by code", "San Jose, us", "America/Los_Angeles", "San Jose"},
+		{"ambiguous resolved by state", "Portland, Oregon", "America/Los_Angeles", "Portland"},
+		{"ambiguous resolved by state code", "portland, me", "America/New_York", "Portland"},
+		{"ambiguous resolved in russian", "Хайдарабад, Пакистан", "Asia/Karachi", "Хайдарабад"},
 		{"same name same zone", "Ростов", "Europe/Moscow", "Ростов-на-Дону"},
 		{"surrounding space", "  tokyo ", "Asia/Tokyo", "Tokyo"},
 	}
