@@ -31,6 +31,11 @@ type Accounts interface {
 	// Begin starts a sign-in for who in the chat; it returns
 	// oauth.ErrTooManySignIns when the chat asked too often.
 	Begin(ctx context.Context, chatID int64, who oauth.Person, lang string) (oauth.SignIn, error)
+	// Grow starts a sign-in that adds scope (one of oauth.GrowScopes) to
+	// the chat's link; its end comes to Notify with Result.Grow set.
+	Grow(ctx context.Context, chatID int64, who oauth.Person, lang, scope string) (oauth.SignIn, error)
+	// Granted reports whether the chat's link holds scope.
+	Granted(chatID int64, scope string) (bool, error)
 	Disconnect(ctx context.Context, chatID int64) (oauth.Revocation, error)
 	// Account returns the chat's link, or an error wrapping
 	// oauth.ErrNotLinked.

@@ -83,6 +83,10 @@ type accounts struct{ emails map[int64]string }
 func (a accounts) Begin(context.Context, int64, oauth.Person, string) (oauth.SignIn, error) {
 	return oauth.SignIn{URL: "https://calbot.example.org/oauth/start?s=x"}, nil
 }
+func (a accounts) Grow(context.Context, int64, oauth.Person, string, string) (oauth.SignIn, error) {
+	return oauth.SignIn{URL: "https://calbot.example.org/oauth/start?s=grow"}, nil
+}
+func (a accounts) Granted(int64, string) (bool, error) { return true, nil }
 func (a accounts) Disconnect(context.Context, int64) (oauth.Revocation, error) {
 	return oauth.Revoked, nil
 }

@@ -99,6 +99,9 @@ const (
 	MissingScope
 	// Failed: Google or the exchange failed; Reason is for the log.
 	Failed
+	// OtherAccount: a Grow signed in with another Google account than the
+	// chat's link; nothing changed. Other names the account chosen.
+	OtherAccount
 )
 
 // Result is the end of one sign-in, for the chat that started it.
@@ -107,13 +110,20 @@ type Result struct {
 	ChatID  int64
 	UserID  int64
 	Lang    string
-	Email   string // Connected: the linked account
+	Email   string // Connected, and any result of a Grow: the linked account
 	// Person is the Telegram user the calendar was linked for.
 	Person Person
 	// Replaced is the account this link replaced, if any, and
 	// ReplacedGrant what became of its grant at Google.
 	Replaced      string
 	ReplacedGrant Revocation
+	// Grow is the extra scope a sign-in started by Grow asked for; empty
+	// for /connect. With Connected the link now holds it; with
+	// MissingScope the user unticked it and the link is as it was.
+	Grow string
+	// Other is, for OtherAccount, the account the user signed in with;
+	// Email is then the account the chat stays linked to.
+	Other string
 }
 
 // Person is the Telegram user a sign-in is for, as the bot saw them.
@@ -233,11 +243,16 @@ func RedirectURL(publicURL string) string { return publicURL + "/oauth/callback"
 // the chat's earlier link, which stops working. Begin returns
 // ErrTooManySignIns if the chat started MaxSignIns within SignInWindow.
 func (f *Flow) Begin(ctx context.Context, chatID int64, who Person, lang string) (SignIn, error) {
+	return f.begin(chatID, who, lang, "")
+}
+
+// begin starts a sign-in; grow is the extra scope of a Grow, or "".
+func (f *Flow) begin(chatID int64, who Person, lang, grow string) (SignIn, error) {
 	now := f.now()
 	s := State{ChatID: chatID, UserID: who.ID, Expires: now.Add(LoginTTL).Truncate(time.Second)}
 	rand.Read(s.Nonce[:])
 	p := storage.Pending{ChatID: chatID, UserID: who.ID, Lang: lang, Verifier: oauth2.GenerateVerifier(), Expires: s.Expires,
-		FirstName: who.FirstName, Username: who.Username}
+		FirstName: who.FirstName, Username: who.Username, Grow: grow}
 	err := f.db.PutPending(s.Nonce[:], p, now, storage.Limit{N: MaxSignIns, Per: SignInWindow})
 	if errors.Is(err, storage.ErrTooMany) {
 		return SignIn{}, ErrTooManySignIns

@@ -57,14 +57,22 @@ func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 	finish := func(status int, pg page, o Outcome) {
 		res.Outcome = o
 		f.cfg.OnResult(ctx, res)
-		renderPage(w, status, lang, pg, pageData{Email: res.Email, Telegram: res.Person.Name()})
+		renderPage(w, status, lang, pg, pageData{Email: res.Email, Telegram: res.Person.Name(), Other: res.Other})
 	}
 
+	res.Grow = p.Grow
 	if e := q.Get("error"); e != "" {
 		if e == "access_denied" {
-			f.log.Info("sign-in denied by user", "chat_id", p.ChatID)
+			f.log.Info("sign-in denied by user", "chat_id", p.ChatID, "grow", p.Grow != "")
 			f.cfg.Metrics.connect("denied")
-			finish(http.StatusOK, pageDenied, Denied)
+			pg := pageDenied
+			if p.Grow != "" {
+				pg = pageGrowDenied
+				if l, err := f.db.Link(p.ChatID); err == nil {
+					res.Email = l.Email
+				}
+			}
+			finish(http.StatusOK, pg, Denied)
 			return
 		}
 		f.log.Warn("sign-in failed at google", "chat_id", p.ChatID, "google_error", safeWord(e))
@@ -99,6 +107,10 @@ func (f *Flow) HandleCallback(w http.ResponseWriter, r *http.Request) {
 	f.rebase(tok)
 	scope, _ := tok.Extra("scope").(string)
 	claims, claimsErr := idClaims(tok)
+	if p.Grow != "" {
+		f.grown(ctx, p, tok, scope, claims, claimsErr, &res, finish)
+		return
+	}
 	// A grant calbot does not keep is given back, unless a stored link uses
 	// the same account: Google would revoke that link's grant with it.
 	giveBack := func() { f.revokeUnused(ctx, p.ChatID, claims.Sub, firstNonEmpty(tok.RefreshToken, tok.AccessToken)) }

@@ -14,7 +14,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		connects: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "calbot_connects_total",
-			Help: "Sign-ins, by result: connected, or the cause of failure (denied, missing_scope, invalid_state, misconfigured, google_error, exchange_failed, incomplete, storage_error), or a refused browser (not_yours: not opened through the user's own login button; other_browser: not the browser that started).",
+			Help: "Sign-ins, by result: connected, or the cause of failure (denied, missing_scope, invalid_state, misconfigured, google_error, exchange_failed, incomplete, storage_error), a Grow's end (grown, grow_missing_scope, grow_other_account, grow_not_linked), or a refused browser (not_yours: not opened through the user's own login button; other_browser: not the browser that started).",
 		}, []string{"result"}),
 		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "calbot_token_refreshes_total",

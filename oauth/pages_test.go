@@ -29,7 +29,15 @@ var pageNames = map[page]string{
 	pageOtherAccount:  "other-account",
 	pageOtherBrowser:  "other-browser",
 	pageConfirm:       "confirm",
+
+	pageGrown:            "grown",
+	pageGrowDenied:       "grow-denied",
+	pageGrowMissing:      "grow-missing-scope",
+	pageGrowOtherAccount: "grow-other-account",
 }
+
+// pageEmails is how often a page names the linked account; others, none.
+var pageEmails = map[page]int{pageConnected: 1, pageGrown: 1, pageGrowDenied: 1, pageGrowMissing: 1, pageGrowOtherAccount: 2}
 
 func TestPageCatalogue(t *testing.T) {
 	if got := slices.Sorted(maps.Keys(pages)); !slices.Equal(got, []string{"en", "ru"}) {
@@ -44,10 +52,7 @@ func TestPageCatalogue(t *testing.T) {
 			if tt.text.Title == "" || tt.text.Body == "" {
 				t.Errorf("page %s has no %s text: %+v", name, tt.lang, tt.text)
 			}
-			wantEmail := 0
-			if p == pageConnected {
-				wantEmail = 1
-			}
+			wantEmail := pageEmails[p]
 			if got := strings.Count(tt.text.Body, "{{.Email}}"); got != wantEmail {
 				t.Errorf("page %s in %s has {{.Email}} %d times, want %d", name, tt.lang, got, wantEmail)
 			}
@@ -57,6 +62,13 @@ func TestPageCatalogue(t *testing.T) {
 			}
 			if got := strings.Count(tt.text.Body, "{{.Telegram}}"); got != wantTelegram {
 				t.Errorf("page %s in %s has {{.Telegram}} %d times, want %d", name, tt.lang, got, wantTelegram)
+			}
+			wantOther := 0
+			if p == pageGrowOtherAccount {
+				wantOther = 1
+			}
+			if got := strings.Count(tt.text.Body, "{{.Other}}"); got != wantOther {
+				t.Errorf("page %s in %s has {{.Other}} %d times, want %d", name, tt.lang, got, wantOther)
 			}
 			if (tt.text.Button != "") != (p == pageConfirm) {
 				t.Errorf("page %s in %s has button %q", name, tt.lang, tt.text.Button)
@@ -83,7 +95,7 @@ func TestPagesGolden(t *testing.T) {
 	for _, lang := range []string{"en", "ru"} {
 		for _, p := range slices.Sorted(maps.Keys(pageNames)) {
 			rec := httptest.NewRecorder()
-			d := pageData{Email: "alice@example.com", Telegram: Person{FirstName: "Alice", Username: "alice"}.Name()}
+			d := pageData{Email: "alice@example.com", Telegram: Person{FirstName: "Alice", Username: "alice"}.Name(), Other: "bob@example.org"}
 			if p == pageConfirm {
 				d.Form, d.FormTarget = &confirmForm{Action: "https://calbot.example.com/oauth/start", State: "STATE", Confirm: "CONFIRM"}, "https://accounts.google.com"
 			}

@@ -93,14 +93,14 @@ func (f *Flow) toGoogle(w http.ResponseWriter, r *http.Request, state string, s 
 	if c, err := r.Cookie(name); err == nil {
 		value = c.Value
 	}
-	var verifier string
+	var verifier, grow string
 	err := f.db.UpdatePending(s.Nonce[:], f.now(), func(p *storage.Pending) error {
 		if value == "" || !sameBrowser(*p, value) {
 			value = randomValue()
 			sum := sha256.Sum256([]byte(value))
 			p.Browser = sum[:]
 		}
-		verifier = p.Verifier
+		verifier, grow = p.Verifier, p.Grow
 		return nil
 	})
 	if err != nil {
@@ -109,7 +109,11 @@ func (f *Flow) toGoogle(w http.ResponseWriter, r *http.Request, state string, s 
 		return
 	}
 	f.setCookie(w, name, value, int(s.Expires.Sub(f.now()).Seconds())+1)
-	u := f.oauth.AuthCodeURL(state, oauth2.AccessTypeOffline, oauth2.ApprovalForce, oauth2.S256ChallengeOption(verifier))
+	opts := []oauth2.AuthCodeOption{oauth2.AccessTypeOffline, oauth2.ApprovalForce, oauth2.S256ChallengeOption(verifier)}
+	if grow != "" {
+		opts = append(opts, growOptions(grow)...)
+	}
+	u := f.oauth.AuthCodeURL(state, opts...)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	http.Redirect(w, r, u, status)

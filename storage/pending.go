@@ -25,6 +25,9 @@ type Pending struct {
 	// Browser is the SHA-256 of the cookie of the browser that passed the
 	// sign-in check; empty until one did. Only that browser may finish.
 	Browser []byte `json:"browser,omitempty"`
+	// Grow is the extra scope a sign-in that grows an existing link asks
+	// for; empty for a first /connect.
+	Grow string `json:"grow,omitempty"`
 }
 
 // ErrTooMany is returned by PutPending when the chat started too many

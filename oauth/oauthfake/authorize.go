@@ -31,6 +31,9 @@ type authRequest struct {
 	challenge    string
 	offline      bool
 	forceConsent bool
+	// includeGranted is include_granted_scopes=true: the grant also covers
+	// what the account granted the client before.
+	includeGranted bool
 }
 
 // authCode is an issued authorization code, valid once for codeTTL.
@@ -170,6 +173,13 @@ func (s *Server) parseAuth(q url.Values) (authRequest, *AuthError) {
 	default:
 		return authRequest{}, bad("Invalid access_type")
 	}
+	switch q.Get("include_granted_scopes") {
+	case "", "false":
+	case "true":
+		req.includeGranted = true
+	default:
+		return authRequest{}, bad("Invalid include_granted_scopes")
+	}
 	for p := range strings.FieldsSeq(q.Get("prompt")) {
 		switch p {
 		case "none", "select_account":
@@ -194,8 +204,15 @@ func (s *Server) parseAuth(q url.Values) (authRequest, *AuthError) {
 	return req, nil
 }
 
-// approveLocked issues a code; s.mu must be held.
+// approveLocked issues a code; s.mu must be held. With
+// include_granted_scopes the code, and the tokens it brings, cover the
+// scopes the account granted the client before as well, as Google's
+// incremental authorization does.
 func (s *Server) approveLocked(req authRequest, acct Account, granted []string) string {
+	if req.includeGranted {
+		granted = append(s.grantedLocked(acct.Sub), granted...)
+		granted = normalizeScopes(granted)
+	}
 	now := s.now()
 	for c, ac := range s.codes {
 		if !now.Before(ac.expires) {
@@ -250,6 +267,18 @@ func (s *Server) hasRefreshLocked(sub string) bool {
 		}
 	}
 	return false
+}
+
+// grantedLocked returns the scopes of sub's live grants, oldest first; s.mu
+// must be held.
+func (s *Server) grantedLocked(sub string) []string {
+	var scopes []string
+	for _, g := range s.grants {
+		if g.acct.Sub == sub && !g.revoked {
+			scopes = append(scopes, g.scopes...)
+		}
+	}
+	return normalizeScopes(scopes)
 }
 
 // handleAuth shows the consent page for a valid request and Google's error

@@ -34,6 +34,7 @@ func TestAuthErrors(t *testing.T) {
 		{"plain PKCE", func(q url.Values) { q.Set("code_challenge_method", "plain") }, 400, "invalid_request"},
 		{"short challenge", func(q url.Values) { q.Set("code_challenge", challenge[:42]) }, 400, "invalid_request"},
 		{"bad access_type", func(q url.Values) { q.Set("access_type", "Offline") }, 400, "invalid_request"},
+		{"bad include_granted_scopes", func(q url.Values) { q.Set("include_granted_scopes", "yes") }, 400, "invalid_request"},
 		{"repeated parameter", func(q url.Values) { q.Add("scope", "openid") }, 400, "invalid_request"},
 	}
 	for _, tt := range tests {

@@ -205,6 +205,17 @@ func (s *Server) AccessTokenOwner(accessToken string) (acct Account, scopes []st
 	return at.g.acct, slices.Clone(at.g.scopes), true
 }
 
+// Scopes returns the scopes of a live access token (see AccessTokenOwner),
+// or nil. A fake resource server enforces scopes with it, as Google answers
+// 403 insufficientPermissions to a token without the method's scope.
+func (s *Server) Scopes(bearer string) []string {
+	_, scopes, ok := s.AccessTokenOwner(bearer)
+	if !ok {
+		return nil
+	}
+	return scopes
+}
+
 // ExpireAccessTokens makes every access token issued so far invalid, so the
 // next API call must refresh. Tokens issued later are not affected.
 func (s *Server) ExpireAccessTokens() {
