@@ -10,6 +10,7 @@ import (
 
 	"github.com/calbot/calbot/calendar"
 	"github.com/calbot/calbot/oauth"
+	"github.com/calbot/calbot/storage"
 )
 
 // readTimeout bounds one background read of a chat's calendars.
@@ -30,7 +31,7 @@ func (s *Scheduler) read(ctx context.Context, c *chat, now time.Time) {
 		s.nextRead(c, now, s.cfg.Interval)
 		return
 	}
-	c.st, c.loc = st, Zone(st)
+	c.st, c.loc = st, s.zone(st)
 	cost := 0
 	for _, cal := range st.Calendars {
 		if cal.Shown {
@@ -82,6 +83,20 @@ func (s *Scheduler) read(ctx context.Context, c *chat, now time.Time) {
 		s.mu.Unlock()
 		s.poke()
 	}()
+}
+
+// zone is Zone with the locations cached: loading one reads a file.
+func (s *Scheduler) zone(st storage.Settings) *time.Location {
+	name := st.ZoneOverride
+	if name == "" {
+		name = st.Zone
+	}
+	if loc, ok := s.zones[name]; ok {
+		return loc
+	}
+	loc := Zone(st)
+	s.zones[name] = loc
+	return loc
 }
 
 // applyRead takes a finished read into the plan.
@@ -291,13 +306,10 @@ func (s *Scheduler) retryLater(it item, now time.Time) {
 	s.queueDue(c)
 }
 
-// housekeep writes the heartbeat each minute and prunes old keys each hour.
+// housekeep sets the gauges each minute and prunes old keys each hour.
 func (s *Scheduler) housekeep(now time.Time) {
-	if now.Sub(s.alive) >= time.Minute {
-		s.alive = now
-		if err := s.cfg.DB.SetAlive(now); err != nil {
-			s.cfg.Logger.Error("schedule_heartbeat", "err", err)
-		}
+	if now.Sub(s.gauged) >= time.Minute {
+		s.gauged = now
 		s.cfg.Metrics.setInterval(s.interval.Seconds(), len(s.chats))
 	}
 	if now.Sub(s.pruned) >= time.Hour {

@@ -40,8 +40,9 @@ type Scheduler struct {
 	queue       timeline
 	agendaQ     []item
 	agendaSlot  time.Time
-	since       time.Time // the last heartbeat before this start
-	alive       time.Time // last heartbeat written
+	since       time.Time // missed messages before it are not counted
+	gauged      time.Time
+	zones       map[string]*time.Location
 	pruned      time.Time
 	slow        float64 // >1 after Google said slow down
 	totalCost   int
@@ -82,6 +83,7 @@ func New(cfg Config) *Scheduler {
 		wake:     make(chan struct{}, 1),
 		slots:    make(chan struct{}, cfg.Readers),
 		chats:    map[int64]*chat{},
+		zones:    map[string]*time.Location{},
 		slow:     1,
 		interval: cfg.Interval,
 	}
@@ -163,14 +165,9 @@ func (s *Scheduler) start(now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("start scheduler: %w", err)
 	}
-	alive, err := s.cfg.DB.Alive()
-	if err != nil {
-		return fmt.Errorf("start scheduler: %w", err)
-	}
-	s.since = alive
-	if alive.IsZero() || now.Sub(alive) > 24*time.Hour {
-		s.since = now.Add(-24 * time.Hour)
-	}
+	// Messages missed in the last day are counted as skipped once (their
+	// keys then marked done); older ones are forgotten.
+	s.since = now.Add(-24 * time.Hour)
 	planned, skipped, err := s.cfg.DB.AllPlanned()
 	if err != nil {
 		return fmt.Errorf("start scheduler: %w", err)

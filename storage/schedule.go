@@ -15,7 +15,6 @@ import (
 var (
 	bucketSchedDone    = []byte("schedule_done")
 	bucketSchedPlanned = []byte("schedule_planned")
-	keySchedAlive      = []byte("schedule_alive")
 )
 
 // Planned is a message the scheduler must remember across restarts because
@@ -37,9 +36,9 @@ func plannedKey(chatID int64, key string) []byte { return append(chatKey(chatID)
 func plannedAD(k []byte) []byte { return append([]byte("planned:"), k...) }
 
 // MarkDone records that the scheduler is finished with key (handed over or
-// skipped) at t. Concurrent calls share transactions.
+// skipped) at t.
 func (db *DB) MarkDone(key string, t time.Time) error {
-	err := db.bolt.Batch(func(tx *bbolt.Tx) error {
+	err := db.bolt.Update(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketSchedDone).Put(doneKey(key), binary.BigEndian.AppendUint64(nil, uint64(t.Unix())))
 	})
 	if err != nil {
@@ -97,7 +96,7 @@ func (db *DB) PutPlanned(p Planned) error {
 
 // DeletePlanned forgets one planned message; a missing one is no error.
 func (db *DB) DeletePlanned(chatID int64, key string) error {
-	err := db.bolt.Batch(func(tx *bbolt.Tx) error {
+	err := db.bolt.Update(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketSchedPlanned).Delete(plannedKey(chatID, key))
 	})
 	if err != nil {
@@ -142,33 +141,6 @@ func (db *DB) AllPlanned() (planned []Planned, skipped int, err error) {
 		return nil, 0, fmt.Errorf("read planned messages: %w", err)
 	}
 	return planned, skipped, nil
-}
-
-// SetAlive records that the scheduler was running at t: after a restart,
-// messages due since then were missed rather than never planned.
-func (db *DB) SetAlive(t time.Time) error {
-	err := db.bolt.Batch(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketMeta).Put(keySchedAlive, binary.BigEndian.AppendUint64(nil, uint64(t.Unix())))
-	})
-	if err != nil {
-		return fmt.Errorf("store scheduler heartbeat: %w", err)
-	}
-	return nil
-}
-
-// Alive returns the last time SetAlive recorded, or the zero time.
-func (db *DB) Alive() (time.Time, error) {
-	var t time.Time
-	err := db.bolt.View(func(tx *bbolt.Tx) error {
-		if v := tx.Bucket(bucketMeta).Get(keySchedAlive); len(v) == 8 {
-			t = time.Unix(int64(binary.BigEndian.Uint64(v)), 0)
-		}
-		return nil
-	})
-	if err != nil {
-		return time.Time{}, fmt.Errorf("read scheduler heartbeat: %w", err)
-	}
-	return t, nil
 }
 
 // Chats returns every chat that has a linked account, in id order. It reads
