@@ -177,6 +177,12 @@ func (s *Scheduler) start(now time.Time) error {
 	}
 	for _, id := range ids {
 		c := s.chat(id)
+		// Plan from settings at once, so that an agenda missed while
+		// calbot was down is caught up without waiting for a read.
+		if st, err := s.cfg.Settings(id); err == nil {
+			c.st, c.loc = st, s.zone(st)
+			s.replan(c, now)
+		}
 		// Spread the first reads over one interval, the same spread for a
 		// chat at every start.
 		s.queue.push(entry{at: now.Add(jitter(id, s.cfg.Interval)), chat: id, read: true, gen: c.readGen})
@@ -296,7 +302,12 @@ func (s *Scheduler) commands(now time.Time) {
 		}
 	}
 	for id := range touched {
-		c := s.chat(id)
+		if s.chats[id] == nil {
+			// A chat new to this run (just linked): nothing before now was
+			// missed.
+			s.chat(id).seenFrom = now
+		}
+		c := s.chats[id]
 		c.stopped, c.fails = false, 0
 		c.readGen++
 		s.queue.push(entry{at: now, chat: id, read: true, gen: c.readGen})
