@@ -62,7 +62,7 @@ type Config struct {
 	// AgendaRate bounds agendas handed over per second (default 25), so a
 	// wave at 08:00 is spread; reminders are not paced.
 	AgendaRate float64
-	// Readers bounds reads in flight (default 8).
+	// Readers bounds reads in flight (default 32: at 200 ms a read, 160 reads/s).
 	Readers int
 	// Keep is how long handed-over keys are remembered (default 4 days).
 	Keep time.Duration
@@ -77,7 +77,7 @@ func (c *Config) defaults() {
 	}
 	setDefault(&c.ProjectPerMinute, 3000)
 	setDefault(&c.UserPerMinute, 60)
-	setDefault(&c.Readers, 8)
+	setDefault(&c.Readers, 32)
 	setDefault(&c.Interval, 2*time.Minute)
 	setDefault(&c.Lookahead, 25*time.Hour)
 	setDefault(&c.AgendaCatchUp, 2*time.Hour)
