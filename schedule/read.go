@@ -31,16 +31,7 @@ func (s *Scheduler) read(ctx context.Context, c *chat, now time.Time) {
 		s.nextRead(c, now, s.cfg.Interval)
 		return
 	}
-	c.st, c.loc = st, s.zone(st)
-	cost := 0
-	for _, cal := range st.Calendars {
-		if cal.Shown {
-			cost++
-		}
-	}
-	cost = max(cost, 1)
-	s.totalCost += cost - c.cost
-	c.cost = cost
+	s.settle(c, st)
 	s.replan(c, now)
 	switch {
 	case c.stopped:
@@ -52,14 +43,16 @@ func (s *Scheduler) read(ctx context.Context, c *chat, now time.Time) {
 		s.nextRead(c, now, s.stretch(c))
 		return
 	case c.reading:
+		// Touched while a read is out: read again when it is back, so
+		// that an event just added is not missed.
+		c.again = true
 		return
 	}
-	if r := s.limiter.ReserveN(now, cost); !r.OK() || r.DelayFrom(now) > 0 {
-		delay := time.Second
-		if r.OK() {
-			delay = max(delay, r.DelayFrom(now))
-			r.CancelAt(now)
-		}
+	if r := s.limiter.ReserveN(now, min(c.cost, s.limiter.Burst())); r.DelayFrom(now) > 0 {
+		// Over budget: come back later, not every second, so that many
+		// waiting chats cost little.
+		delay := max(r.DelayFrom(now), time.Second, s.stretch(c)/10)
+		r.CancelAt(now)
 		s.nextRead(c, now, delay)
 		return
 	}
@@ -83,6 +76,23 @@ func (s *Scheduler) read(ctx context.Context, c *chat, now time.Time) {
 		s.mu.Unlock()
 		s.poke()
 	}()
+}
+
+// settle takes st into c: its zone, its read cost (one list per shown
+// calendar), and only the parts of it planning needs, to keep many chats
+// small in memory.
+func (s *Scheduler) settle(c *chat, st storage.Settings) {
+	c.loc = s.zone(st)
+	cost := 0
+	for _, cal := range st.Calendars {
+		if cal.Shown {
+			cost++
+		}
+	}
+	cost = max(cost, 1)
+	s.totalCost += cost - c.cost
+	c.cost = cost
+	c.st = storage.Settings{Agenda: st.Agenda, Reminders: st.Reminders, Quiet: st.Quiet}
 }
 
 // zone is Zone with the locations cached: loading one reads a file.
@@ -112,7 +122,7 @@ func (s *Scheduler) applyRead(r readResult, now time.Time) {
 		c.events, c.fails = r.events, 0
 		s.slow = max(1, s.slow*0.9)
 		s.replan(c, now)
-		s.nextRead(c, now, s.stretch(c))
+		s.nextRead(c, now, s.after(c))
 	case errors.Is(r.err, oauth.ErrRevoked), errors.Is(r.err, oauth.ErrNotLinked):
 		revoked := errors.Is(r.err, oauth.ErrRevoked)
 		s.cfg.Metrics.count("reads", map[bool]string{true: "revoked", false: "not_linked"}[revoked])
@@ -133,6 +143,10 @@ func (s *Scheduler) applyRead(r readResult, now time.Time) {
 		s.cfg.Logger.Warn("schedule_read", "chat_id", c.id, "err", r.err)
 		c.fails++
 		s.nextRead(c, now, s.stretch(c)<<min(c.fails, 4))
+		if c.again {
+			c.again = false
+			s.nextRead(c, now, 0)
+		}
 	}
 }
 
@@ -146,6 +160,16 @@ func (s *Scheduler) stretch(c *chat) time.Duration {
 	d = time.Duration(float64(d) * s.slow)
 	s.interval = d
 	return d + time.Duration(rand.Int64N(int64(d)/5+1)) - d/10
+}
+
+// after is when to read c next: at once if it was touched during the read
+// just done, else after its interval.
+func (s *Scheduler) after(c *chat) time.Duration {
+	if c.again {
+		c.again = false
+		return 0
+	}
+	return s.stretch(c)
 }
 
 func (s *Scheduler) nextRead(c *chat, now time.Time, after time.Duration) {
@@ -257,6 +281,9 @@ func (s *Scheduler) hand(ctx context.Context, it item, now time.Time) {
 		reason = "too_late"
 	case d.Kind == Reminder && d.Late && now.After(d.Event.Start):
 		reason = "started"
+	}
+	if !done {
+		s.cfg.Metrics.count("due", kind)
 	}
 	if !done && reason == "" {
 		if err := s.cfg.Deliver(ctx, d); err != nil {

@@ -36,18 +36,17 @@ type Scheduler struct {
 	slots   chan struct{}
 
 	// Owned by the loop.
-	chats       map[int64]*chat
-	queue       timeline
-	agendaQ     []item
-	agendaSlot  time.Time
-	since       time.Time // missed messages before it are not counted
-	gauged      time.Time
-	zones       map[string]*time.Location
-	pruned      time.Time
-	slow        float64 // >1 after Google said slow down
-	totalCost   int
-	interval    time.Duration
-	readsPosted int
+	chats      map[int64]*chat
+	queue      timeline
+	agendaQ    []item
+	agendaSlot time.Time
+	since      time.Time // missed messages before it are not counted
+	gauged     time.Time
+	zones      map[string]*time.Location
+	pruned     time.Time
+	slow       float64 // >1 after Google said slow down
+	totalCost  int
+	interval   time.Duration
 }
 
 // chat is the loop's state of one chat.
@@ -61,6 +60,7 @@ type chat struct {
 	extra   []item // snoozes (stored) and the revoked notice
 	retry   map[string]time.Time
 	reading bool
+	again   bool // touched while reading
 	stopped bool
 	fails   int
 	readGen uint64
@@ -180,12 +180,16 @@ func (s *Scheduler) start(now time.Time) error {
 		// Plan from settings at once, so that an agenda missed while
 		// calbot was down is caught up without waiting for a read.
 		if st, err := s.cfg.Settings(id); err == nil {
-			c.st, c.loc = st, s.zone(st)
+			s.settle(c, st)
 			s.replan(c, now)
 		}
-		// Spread the first reads over one interval, the same spread for a
-		// chat at every start.
-		s.queue.push(entry{at: now.Add(jitter(id, s.cfg.Interval)), chat: id, read: true, gen: c.readGen})
+	}
+	// Spread the first reads over one interval (as stretched for this many
+	// chats), the same spread for a chat at every start.
+	spread := max(s.cfg.Interval, time.Duration(s.totalCost)*time.Minute/time.Duration(s.cfg.ProjectPerMinute))
+	for _, id := range ids {
+		c := s.chats[id]
+		s.queue.push(entry{at: now.Add(jitter(id, spread)), chat: id, read: true, gen: c.readGen})
 	}
 	for _, p := range planned {
 		var d Due
@@ -243,7 +247,6 @@ func (s *Scheduler) step(ctx context.Context, now time.Time) time.Time {
 		return ready[i].eff.Before(ready[j].eff)
 	})
 	for _, it := range ready {
-		s.cfg.Metrics.count("due", it.d.Kind.String())
 		if it.d.Kind == Agenda {
 			s.agendaQ = append(s.agendaQ, it)
 			continue
