@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/calbot/calbot/calendar"
 	"github.com/calbot/calbot/storage"
 )
 
@@ -129,4 +130,39 @@ func BenchmarkPlan(b *testing.B) {
 	for b.Loop() {
 		h.s.replan(c, h.now)
 	}
+}
+
+// blockingSource holds each read until the test releases it.
+type blockingSource struct {
+	*fakeSource
+	release chan struct{}
+}
+
+func (b blockingSource) Upcoming(ctx context.Context, chatID int64, from, to time.Time) ([]calendar.Event, error) {
+	<-b.release
+	return b.fakeSource.Upcoming(ctx, chatID, from, to)
+}
+
+// TestTouchDuringRead: an event added while a read is out (which may have
+// missed it) is still planned, by a second read at once.
+func TestTouchDuringRead(t *testing.T) {
+	h := newHarness(t, at(3, 9, 0), Config{})
+	h.chat(1, storage.Settings{Zone: "Europe/Berlin"})
+	h.start()
+	src := blockingSource{fakeSource: h.src, release: make(chan struct{})}
+	h.s.cfg.Source = src
+	ctx := context.Background()
+	h.s.Touch(1)
+	h.s.step(ctx, h.now) // the read starts and blocks
+	meeting := event("m", at(3, 10, 0))
+	h.src.set(1, meeting) // /add, then Touch, while the read is out
+	h.s.Touch(1)
+	h.s.step(ctx, h.now)
+	close(src.release)
+	h.runUntil(at(3, 9, 0).Add(time.Second))
+	if calls := h.src.calls[1]; len(calls) != 2 || !calls[1].Equal(at(3, 9, 0)) {
+		t.Errorf("reads at %v, want two at 09:00", calls)
+	}
+	h.runUntil(at(3, 11, 0))
+	checkExactly(t, h.take(), map[string]time.Time{ReminderKey(1, meeting, DefaultLead): at(3, 9, 50)})
 }
