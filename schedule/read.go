@@ -267,6 +267,9 @@ func (s *Scheduler) catchUp(k Kind) time.Duration {
 // hand gives it to the bot unless it was done already or is too late.
 func (s *Scheduler) hand(ctx context.Context, it item, now time.Time) {
 	d, kind := it.d, it.d.Kind.String()
+	if s.chats[d.ChatID] == nil {
+		return // forgotten while its agenda waited in the queue
+	}
 	snooze := strings.Contains(d.Key, ":snooze:")
 	done, err := s.cfg.DB.Done(d.Key)
 	if err != nil {

@@ -331,3 +331,29 @@ func TestDeliverFails(t *testing.T) {
 		t.Errorf("handed %v, want the agenda once, soon after the bot recovered", got)
 	}
 }
+
+// TestForget: after /disconnect nothing more is handed over, snoozes
+// included, and nothing of the chat is read back at the next start.
+func TestForget(t *testing.T) {
+	meeting := event("m", at(3, 12, 0))
+	h := newHarness(t, at(3, 11, 0), Config{})
+	h.chat(1, storage.Settings{Zone: "Europe/Berlin", Agenda: storage.Agenda{On: true, At: 13 * 60}})
+	h.src.set(1, meeting)
+	h.start()
+	h.runUntil(at(3, 11, 51))
+	got := h.take()
+	if len(got) != 1 {
+		t.Fatalf("handed %v, want the reminder", got)
+	}
+	if err := h.s.Snooze(context.Background(), got[0].d, at(3, 11, 55)); err != nil {
+		t.Fatal(err)
+	}
+	h.s.Forget(1)
+	h.runUntil(at(3, 14, 0))
+	if got := h.take(); len(got) != 0 {
+		t.Errorf("after Forget handed %v, want nothing", got)
+	}
+	if planned, _, err := h.db.AllPlanned(); err != nil || len(planned) != 0 {
+		t.Errorf("after Forget %d snoozes stored (%v), want none", len(planned), err)
+	}
+}
