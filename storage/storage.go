@@ -111,7 +111,8 @@ func Open(path string, sealKey []byte, opts Options) (*DB, error) {
 func (db *DB) init() error {
 	return db.bolt.Update(func(tx *bbolt.Tx) error {
 		for _, name := range [][]byte{bucketMeta, bucketLinks, bucketPending, bucketAwait, bucketInbox, bucketSettings, bucketPendingChats, bucketEvents,
-			bucketEventKeys, bucketEventKeyTimes, bucketNotes, bucketNoteTimes} {
+			bucketEventKeys, bucketEventKeyTimes, bucketNotes, bucketNoteTimes,
+			bucketSchedDone, bucketSchedPlanned} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

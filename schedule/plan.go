@@ -1,0 +1,146 @@
+package schedule
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/calbot/calbot/calendar"
+	"github.com/calbot/calbot/storage"
+)
+
+// item is a planned Due and the moment it is to be handed over: its At, or
+// the end of the chat's quiet hours when they hold it.
+type item struct {
+	d    Due
+	eff  time.Time
+	at   time.Time // when the loop looks at it: eff, or a retry
+	held bool
+}
+
+// DefaultLead is the reminder lead when neither the chat nor the event nor
+// its calendar says one.
+const DefaultLead = 10 * time.Minute
+
+// Zone is the chat's effective zone: its override, else its calendar's zone,
+// else UTC. An unknown name is UTC too.
+func Zone(st storage.Settings) *time.Location {
+	for _, name := range []string{st.ZoneOverride, st.Zone} {
+		if name == "" {
+			continue
+		}
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+// AgendaKey names the agenda of chatID for a local date: at most one per date,
+// whatever the zone or the time of day chosen.
+func AgendaKey(chatID int64, date time.Time) string {
+	return fmt.Sprintf("a:%d:%s", chatID, date.Format(time.DateOnly))
+}
+
+// ReminderKey names one reminder: (chat, calendar, event, occurrence start,
+// lead). A moved event has a new start, so new keys.
+func ReminderKey(chatID int64, e calendar.Event, lead time.Duration) string {
+	return fmt.Sprintf("r:%d:%s:%s:%d:%d", chatID, e.CalendarID, e.ID, e.Start.Unix(), int64(lead/time.Minute))
+}
+
+// agendas plans the agenda of the local dates around now (yesterday, today,
+// tomorrow), so that one missed before midnight can still be caught up and
+// the next one is always planned.
+func agendas(chatID int64, st storage.Settings, loc *time.Location, now time.Time) []item {
+	if !st.Agenda.On {
+		return nil
+	}
+	local := now.In(loc)
+	var out []item
+	for _, off := range []int{-1, 0, 1} {
+		date := time.Date(local.Year(), local.Month(), local.Day()+off, 0, 0, 0, 0, loc)
+		if st.Agenda.Weekdays && (date.Weekday() == time.Saturday || date.Weekday() == time.Sunday) {
+			continue
+		}
+		at := time.Date(date.Year(), date.Month(), date.Day(), st.Agenda.At/60, st.Agenda.At%60, 0, 0, loc)
+		d := Due{Key: AgendaKey(chatID, date), Kind: Agenda, ChatID: chatID, At: at, Zone: loc.String(), Date: date}
+		out = append(out, quiet(d, st.Quiet, loc))
+	}
+	return out
+}
+
+// leads are the reminder leads of e for a chat: its fixed choices, else the
+// event's popups (which carry the calendar's defaults where the event uses
+// them), else DefaultLead.
+func leads(st storage.Reminders, e calendar.Event) []time.Duration {
+	if len(st.Leads) > 0 {
+		out := make([]time.Duration, len(st.Leads))
+		for i, m := range st.Leads {
+			out[i] = time.Duration(m) * time.Minute
+		}
+		return out
+	}
+	if len(e.Reminders) > 0 {
+		return e.Reminders
+	}
+	return []time.Duration{DefaultLead}
+}
+
+// reminders plans the reminders of events: timed, not declined, not yet
+// started at now.
+func reminders(chatID int64, st storage.Settings, loc *time.Location, events []calendar.Event, now time.Time) []item {
+	if st.Reminders.Off {
+		return nil
+	}
+	var out []item
+	for _, e := range events {
+		if e.AllDay || e.Response == calendar.Declined || e.Start.Before(now) {
+			continue
+		}
+		seen := map[time.Duration]bool{}
+		for _, lead := range leads(st.Reminders, e) {
+			if lead < 0 || seen[lead] {
+				continue
+			}
+			seen[lead] = true
+			d := Due{Key: ReminderKey(chatID, e, lead), Kind: Reminder, ChatID: chatID, At: e.Start.Add(-lead), Zone: loc.String(), Event: e, Lead: lead}
+			out = append(out, quiet(d, st.Quiet, loc))
+		}
+	}
+	return out
+}
+
+// quiet applies the chat's quiet hours to d: silent, or held until they end.
+func quiet(d Due, q storage.Quiet, loc *time.Location) item {
+	if !inQuiet(d.At, q, loc) {
+		return item{d: d, eff: d.At}
+	}
+	if !q.Hold {
+		d.Silent = true
+		return item{d: d, eff: d.At}
+	}
+	return item{d: d, eff: quietEnd(d.At, q, loc), held: true}
+}
+
+// inQuiet reports whether t falls in quiet hours [From, To) local minutes;
+// From after To spans midnight, From equal to To is no quiet at all.
+func inQuiet(t time.Time, q storage.Quiet, loc *time.Location) bool {
+	if !q.On || q.From == q.To {
+		return false
+	}
+	l := t.In(loc)
+	m := l.Hour()*60 + l.Minute()
+	if q.From < q.To {
+		return m >= q.From && m < q.To
+	}
+	return m >= q.From || m < q.To
+}
+
+// quietEnd is the first local To after t.
+func quietEnd(t time.Time, q storage.Quiet, loc *time.Location) time.Time {
+	l := t.In(loc)
+	end := time.Date(l.Year(), l.Month(), l.Day(), q.To/60, q.To%60, 0, 0, loc)
+	if !end.After(t) {
+		end = time.Date(l.Year(), l.Month(), l.Day()+1, q.To/60, q.To%60, 0, 0, loc)
+	}
+	return end
+}

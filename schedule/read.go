@@ -1,0 +1,351 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/calbot/calbot/calendar"
+	"github.com/calbot/calbot/oauth"
+	"github.com/calbot/calbot/storage"
+)
+
+// readTimeout bounds one background read of a chat's calendars.
+const readTimeout = 30 * time.Second
+
+type readResult struct {
+	chat   int64
+	events []calendar.Event
+	err    error
+}
+
+// read starts a read of c's calendars if the budget allows, and plans c
+// again from its settings meanwhile.
+func (s *Scheduler) read(ctx context.Context, c *chat, now time.Time) {
+	st, err := s.cfg.Settings(c.id)
+	if err != nil {
+		s.cfg.Logger.Error("schedule_settings", "chat_id", c.id, "err", err)
+		s.nextRead(c, now, s.cfg.Interval)
+		return
+	}
+	s.settle(c, st)
+	s.replan(c, now)
+	switch {
+	case c.stopped:
+		return
+	case st.Reminders.Off:
+		// Agendas need no calendar read: the bot reads the day when it
+		// sends one.
+		c.events = nil
+		s.nextRead(c, now, s.stretch(c))
+		return
+	case c.reading:
+		// Touched while a read is out: read again when it is back, so
+		// that an event just added is not missed.
+		c.again = true
+		return
+	}
+	if r := s.limiter.ReserveN(now, min(c.cost, s.limiter.Burst())); r.DelayFrom(now) > 0 {
+		// Over budget: come back later, not every second, so that many
+		// waiting chats cost little.
+		delay := max(r.DelayFrom(now), time.Second, s.stretch(c)/10)
+		r.CancelAt(now)
+		s.nextRead(c, now, delay)
+		return
+	}
+	select {
+	case s.slots <- struct{}{}:
+	default:
+		s.nextRead(c, now, time.Second)
+		return
+	}
+	c.reading = true
+	s.reads.Add(1)
+	id, from, to := c.id, now, now.Add(s.cfg.Lookahead)
+	go func() {
+		defer s.reads.Done()
+		rctx, cancel := context.WithTimeout(ctx, readTimeout)
+		events, err := s.cfg.Source.Upcoming(rctx, id, from, to)
+		cancel()
+		<-s.slots
+		s.mu.Lock()
+		s.results = append(s.results, readResult{chat: id, events: events, err: err})
+		s.mu.Unlock()
+		s.poke()
+	}()
+}
+
+// settle takes st into c: its zone, its read cost (one list per shown
+// calendar), and only the parts of it planning needs, to keep many chats
+// small in memory.
+func (s *Scheduler) settle(c *chat, st storage.Settings) {
+	c.loc = s.zone(st)
+	cost := 0
+	for _, cal := range st.Calendars {
+		if cal.Shown {
+			cost++
+		}
+	}
+	cost = max(cost, 1)
+	s.totalCost += cost - c.cost
+	c.cost = cost
+	c.st = storage.Settings{Agenda: st.Agenda, Reminders: st.Reminders, Quiet: st.Quiet}
+}
+
+// zone is Zone with the locations cached: loading one reads a file.
+func (s *Scheduler) zone(st storage.Settings) *time.Location {
+	name := st.ZoneOverride
+	if name == "" {
+		name = st.Zone
+	}
+	if loc, ok := s.zones[name]; ok {
+		return loc
+	}
+	loc := Zone(st)
+	s.zones[name] = loc
+	return loc
+}
+
+// applyRead takes a finished read into the plan.
+func (s *Scheduler) applyRead(r readResult, now time.Time) {
+	c := s.chats[r.chat]
+	if c == nil {
+		return
+	}
+	c.reading = false
+	switch {
+	case r.err == nil:
+		s.cfg.Metrics.count("reads", "ok")
+		c.events, c.fails = r.events, 0
+		s.slow = max(1, s.slow*0.9)
+		s.replan(c, now)
+		s.nextRead(c, now, s.after(c))
+	case errors.Is(r.err, oauth.ErrRevoked), errors.Is(r.err, oauth.ErrNotLinked):
+		revoked := errors.Is(r.err, oauth.ErrRevoked)
+		s.cfg.Metrics.count("reads", map[bool]string{true: "revoked", false: "not_linked"}[revoked])
+		s.cfg.Logger.Info("schedule_stopped", "chat_id", c.id, "err", r.err)
+		c.stopped, c.events = true, nil
+		if revoked {
+			d := Due{Key: "x:" + itoa(c.id) + ":" + itoa(now.Unix()), Kind: Revoked, ChatID: c.id, At: now, Zone: c.loc.String()}
+			c.extra = append(c.extra, item{d: d, eff: now})
+		}
+		s.replan(c, now)
+	default:
+		outcome := "error"
+		if errors.Is(r.err, calendar.ErrUnavailable) {
+			outcome = "unavailable"
+			s.slow = min(16, s.slow*2)
+		}
+		s.cfg.Metrics.count("reads", outcome)
+		s.cfg.Logger.Warn("schedule_read", "chat_id", c.id, "err", r.err)
+		c.fails++
+		s.nextRead(c, now, s.stretch(c)<<min(c.fails, 4))
+		if c.again {
+			c.again = false
+			s.nextRead(c, now, 0)
+		}
+	}
+}
+
+// stretch is the interval between reads of c: the configured one, longer
+// when all chats together or c alone would exceed their budget, longer
+// still while Google says slow down, with ±10% jitter.
+func (s *Scheduler) stretch(c *chat) time.Duration {
+	d := max(s.cfg.Interval,
+		time.Duration(s.totalCost)*time.Minute/time.Duration(s.cfg.ProjectPerMinute),
+		time.Duration(c.cost)*time.Minute/time.Duration(s.cfg.UserPerMinute))
+	d = time.Duration(float64(d) * s.slow)
+	s.interval = d
+	return d + time.Duration(rand.Int64N(int64(d)/5+1)) - d/10
+}
+
+// after is when to read c next: at once if it was touched during the read
+// just done, else after its interval.
+func (s *Scheduler) after(c *chat) time.Duration {
+	if c.again {
+		c.again = false
+		return 0
+	}
+	return s.stretch(c)
+}
+
+func (s *Scheduler) nextRead(c *chat, now time.Time, after time.Duration) {
+	c.readGen++
+	s.queue.push(entry{at: now.Add(after), chat: c.id, read: true, gen: c.readGen})
+}
+
+// replan rebuilds c's plan from its settings and last read, keeping what is
+// neither done nor too old, and queues its earliest moment.
+func (s *Scheduler) replan(c *chat, now time.Time) {
+	var items []item
+	if !c.stopped {
+		items = append(agendas(c.id, c.st, c.loc, now), reminders(c.id, c.st, c.loc, c.events, now)...)
+	}
+	kept := items[:0]
+	for _, it := range items {
+		if it.eff.After(now.Add(-s.catchUp(it.d.Kind))) || !it.eff.Before(c.seenFrom) {
+			kept = append(kept, s.at(c, it))
+		}
+	}
+	c.items = kept
+	c.seenFrom = now.Add(-max(s.cfg.AgendaCatchUp, s.cfg.ReminderCatchUp))
+	for i, it := range c.extra {
+		if it.d.Kind != Revoked {
+			d := it.d
+			d.Silent = false
+			it = quiet(d, c.st.Quiet, c.loc)
+		}
+		c.extra[i] = s.at(c, it)
+	}
+	s.queueDue(c)
+}
+
+// at sets when the loop looks at it: its moment, or a retry after Deliver
+// failed.
+func (s *Scheduler) at(c *chat, it item) item {
+	it.at = it.eff
+	if t, ok := c.retry[it.d.Key]; ok && t.After(it.at) {
+		it.at = t
+	}
+	return it
+}
+
+// queueDue queues c's earliest moment, unless the queue holds it already:
+// a chat replanned every read leaves no trail of superseded entries.
+func (s *Scheduler) queueDue(c *chat) {
+	var first time.Time
+	for _, list := range [][]item{c.items, c.extra} {
+		for _, it := range list {
+			if first.IsZero() || it.at.Before(first) {
+				first = it.at
+			}
+		}
+	}
+	if c.dueQueued && first.Equal(c.dueAt) {
+		return
+	}
+	c.dueGen++
+	c.dueQueued, c.dueAt = !first.IsZero(), first
+	if c.dueQueued {
+		s.queue.push(entry{at: first, chat: c.id, gen: c.dueGen})
+	}
+}
+
+// take removes and returns c's items due at now.
+func (s *Scheduler) take(c *chat, now time.Time) []item {
+	var out []item
+	split := func(list []item) []item {
+		rest := list[:0]
+		for _, it := range list {
+			if it.at.After(now) {
+				rest = append(rest, it)
+			} else {
+				out = append(out, it)
+			}
+		}
+		return rest
+	}
+	c.items, c.extra = split(c.items), split(c.extra)
+	sort.Slice(out, func(i, j int) bool { return out[i].eff.Before(out[j].eff) })
+	s.queueDue(c)
+	return out
+}
+
+func (s *Scheduler) catchUp(k Kind) time.Duration {
+	switch k {
+	case Agenda:
+		return s.cfg.AgendaCatchUp
+	case Reminder:
+		return s.cfg.ReminderCatchUp
+	}
+	return 365 * 24 * time.Hour
+}
+
+// hand gives it to the bot unless it was done already or is too late.
+func (s *Scheduler) hand(ctx context.Context, it item, now time.Time) {
+	d, kind := it.d, it.d.Kind.String()
+	if s.chats[d.ChatID] == nil {
+		return // forgotten while its agenda waited in the queue
+	}
+	snooze := strings.Contains(d.Key, ":snooze:")
+	done, err := s.cfg.DB.Done(d.Key)
+	if err != nil {
+		s.cfg.Logger.Error("schedule_done", "chat_id", d.ChatID, "err", err)
+		s.retryLater(it, now)
+		return
+	}
+	reason := ""
+	switch {
+	case done:
+	case now.Sub(it.eff) > s.catchUp(d.Kind):
+		reason = "too_late"
+	case d.Kind == Reminder && d.Late && now.After(d.Event.Start):
+		reason = "started"
+	}
+	if !done {
+		s.cfg.Metrics.count("due", kind)
+	}
+	if !done && reason == "" {
+		if err := s.cfg.Deliver(ctx, d); err != nil {
+			s.cfg.Logger.Error("schedule_deliver", "chat_id", d.ChatID, "kind", kind, "err", err)
+			s.retryLater(it, now)
+			return
+		}
+		s.cfg.Metrics.count("handed", kind)
+		if d.Late {
+			s.cfg.Metrics.count("late", kind)
+		}
+	}
+	if reason != "" {
+		s.cfg.Metrics.count("skipped", kind, reason)
+	}
+	if !done {
+		if err := s.cfg.DB.MarkDone(d.Key, now); err != nil {
+			s.cfg.Logger.Error("schedule_mark_done", "chat_id", d.ChatID, "err", err)
+		}
+	}
+	if c := s.chats[d.ChatID]; c != nil {
+		delete(c.retry, d.Key)
+	}
+	if snooze {
+		if err := s.cfg.DB.DeletePlanned(d.ChatID, d.Key); err != nil {
+			s.cfg.Logger.Error("schedule_delete_snooze", "chat_id", d.ChatID, "err", err)
+		}
+	}
+}
+
+// retryLater puts it back, to be tried again after a pause that doubles.
+func (s *Scheduler) retryLater(it item, now time.Time) {
+	c := s.chats[it.d.ChatID]
+	if c == nil {
+		return
+	}
+	wait := 10 * time.Second
+	if prev, ok := c.retry[it.d.Key]; ok {
+		wait = min(5*time.Minute, 2*max(wait, now.Sub(prev)+10*time.Second))
+	}
+	c.retry[it.d.Key] = now.Add(wait)
+	if it.d.Kind == Revoked || strings.Contains(it.d.Key, ":snooze:") {
+		c.extra = append(c.extra, s.at(c, it))
+	} else {
+		c.items = append(c.items, s.at(c, it))
+	}
+	s.queueDue(c)
+}
+
+// housekeep sets the gauges each minute and prunes old keys each hour.
+func (s *Scheduler) housekeep(now time.Time) {
+	if now.Sub(s.gauged) >= time.Minute {
+		s.gauged = now
+		s.cfg.Metrics.setInterval(s.interval.Seconds(), len(s.chats))
+	}
+	if now.Sub(s.pruned) >= time.Hour {
+		s.pruned = now
+		if _, err := s.cfg.DB.PruneDone(now.Add(-s.cfg.Keep)); err != nil {
+			s.cfg.Logger.Error("schedule_prune", "err", err)
+		}
+	}
+}
