@@ -3,9 +3,6 @@ package oauth
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"html"
 	"io"
@@ -24,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/calbot/calbot/bot/telegramfake"
 	"github.com/calbot/calbot/oauth/oauthfake"
 	"github.com/calbot/calbot/storage"
 )
@@ -268,16 +266,8 @@ func (e *env) pressed(link string, user int64) string {
 // https://core.telegram.org/widgets/login#checking-authorization describes.
 func signLogin(t testing.TB, link, token string, fields url.Values) string {
 	t.Helper()
-	keys := slices.Sorted(maps.Keys(fields))
-	lines := make([]string, len(keys))
-	for i, k := range keys {
-		lines[i] = k + "=" + fields.Get(k)
-	}
-	secret := sha256.Sum256([]byte(token))
-	mac := hmac.New(sha256.New, secret[:])
-	mac.Write([]byte(strings.Join(lines, "\n")))
-	kv := []string{"hash", hex.EncodeToString(mac.Sum(nil))}
-	for _, k := range keys {
+	kv := []string{"hash", telegramfake.SignLogin(token, fields)}
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		kv = append(kv, k, fields.Get(k))
 	}
 	return withQuery(t, link, kv...)
