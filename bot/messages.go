@@ -189,7 +189,6 @@ const (
 	msgCalendarsPick
 	msgCalendarsScope
 	msgCalendarsGrow
-	msgCalendarsUnsupported
 	msgCalendarsSkipped
 	msgCalendarsReadScope
 	numMsgs

@@ -20,13 +20,6 @@ const CalendarListScope = "https://www.googleapis.com/auth/calendar.calendarlist
 // own (shared ones, holidays), which /connect's events.owned does not.
 const CalendarReadScope = "https://www.googleapis.com/auth/calendar.events.readonly"
 
-// Grower asks Google for one more scope for a linked chat, with
-// include_granted_scopes so the grant keeps what it had; *oauth.Flow is
-// one. It may become part of Accounts.
-type Grower interface {
-	Grow(ctx context.Context, chatID int64, who oauth.Person, lang string, scope string) (oauth.SignIn, error)
-}
-
 // refreshCalendars reads the user's calendar list from Google into the
 // settings, keeping what the chat chose for calendars it already knew. When
 // the grant lacks the scope, it explains why and sends the sign-in button
@@ -42,9 +35,6 @@ func (b *Bot) refreshCalendars(ctx context.Context, q *tgbotapi.CallbackQuery, c
 	case errors.Is(err, calendar.ErrScope):
 		b.answer(ctx, q.ID, "", false)
 		b.askScope(ctx, c, CalendarListScope, msgCalendarsScope)
-		return set, false
-	case errors.Is(err, errNoCalendarList):
-		b.answer(ctx, q.ID, text(c.lang, msgCalendarsUnsupported), true)
 		return set, false
 	default:
 		b.answer(ctx, q.ID, "", false)
@@ -93,12 +83,7 @@ func mergeCalendars(old []storage.Calendar, infos []calendar.CalendarInfo) []sto
 // askScope explains why calbot wants scope (why) and sends the secure
 // sign-in button for just that scope.
 func (b *Bot) askScope(ctx context.Context, c chat, scope string, why msg) {
-	g, ok := b.cfg.Accounts.(Grower)
-	if !ok {
-		b.reply(ctx, c, text(c.lang, msgCalendarsUnsupported), nil)
-		return
-	}
-	in, err := g.Grow(ctx, c.id, c.who, c.lang, scope)
+	in, err := b.cfg.Accounts.Grow(ctx, c.id, c.who, c.lang, scope)
 	if errors.Is(err, oauth.ErrTooManySignIns) {
 		c.mark(outcomeBadInput)
 		b.reply(ctx, c, text(c.lang, msgConnectTooOften), nil)
