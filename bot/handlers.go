@@ -77,6 +77,8 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 		label = name
 	case isCmd:
 		label = "other"
+	case c.private && m.Location != nil:
+		label = "location"
 	case c.private:
 		label = "text"
 	}
@@ -84,6 +86,10 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 	if !isCmd {
 		if !c.private {
 			return // chatter in a group is not for us
+		}
+		if m.Location != nil {
+			b.sharedLocation(ctx, c, m.Location)
+			return
 		}
 		asked, err := b.cfg.Chats.TakeAwait(c.id, b.now())
 		if err != nil {

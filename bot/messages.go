@@ -191,6 +191,12 @@ const (
 	msgCalendarsGrow
 	msgCalendarsSkipped
 	msgCalendarsReadScope
+	msgZoneAmbiguous
+	msgZoneChoice
+	msgZoneNotFound
+	msgZoneNoName
+	msgZoneFromLocation
+	msgZoneNoLocation
 	numMsgs
 )
 
