@@ -197,6 +197,14 @@ const (
 	msgZoneNoName
 	msgZoneFromLocation
 	msgZoneNoLocation
+	msgGrowConnected
+	msgFeatureCalendarList
+	msgFeatureSharedRead
+	msgFeatureSharedWrite
+	msgGrowMissing
+	msgGrowDenied
+	msgGrowOtherAccount
+	msgGrowFailed
 	numMsgs
 )
 
