@@ -205,6 +205,9 @@ const (
 	msgGrowDenied
 	msgGrowOtherAccount
 	msgGrowFailed
+	msgUndoExpired
+	msgAddWriteScope
+	msgAddWriteGrow
 	numMsgs
 )
 

@@ -216,4 +216,7 @@ var catalogEN = [numMsgs]string{
 	msgGrowDenied:          "You cancelled on Google's page: nothing changed.",
 	msgGrowOtherAccount:    "You signed in as <b>%s</b>, but this chat is linked to <b>%s</b>: nothing changed. To allow it, tap the button again and choose %s on Google's page.",
 	msgGrowFailed:          "The Google sign-in did not finish: nothing changed. Try again in a minute.",
+	msgUndoExpired:         "This Undo button is too old to use. Delete the event in Google Calendar.",
+	msgAddWriteScope:       "Nothing added yet: to add events to a calendar that someone shares with you, calbot needs one more permission from Google: to edit events in your calendars. Tap the button and tick the box on Google's page, then send the event again. If you leave it unticked, choose one of your own calendars in /settings → Calendars.",
+	msgAddWriteGrow:        "Allow adding to shared calendars",
 }

@@ -20,6 +20,10 @@ const CalendarListScope = oauth.CalendarListScope
 // own (shared ones, holidays), which /connect's events.owned does not.
 const CalendarReadScope = oauth.SharedEventsScope
 
+// CalendarWriteScope lets /add write to a calendar that another user shares
+// with write access, which events.owned does not reach.
+const CalendarWriteScope = oauth.SharedWriteScope
+
 // refreshCalendars reads the user's calendar list from Google into the
 // settings (loadCalendars). When the grant lacks the scope, it explains why
 // and sends the sign-in button for it; ok is false when the press has been
@@ -87,6 +91,11 @@ func mergeCalendars(old []storage.Calendar, infos []calendar.CalendarInfo) []sto
 // askScope explains why calbot wants scope (why) and sends the secure
 // sign-in button for just that scope.
 func (b *Bot) askScope(ctx context.Context, c chat, scope string, why msg) {
+	b.askScopeWith(ctx, c, scope, why, msgCalendarsGrow)
+}
+
+// askScopeWith is askScope with the sign-in button labelled label.
+func (b *Bot) askScopeWith(ctx context.Context, c chat, scope string, why, label msg) {
 	in, err := b.cfg.Accounts.Grow(ctx, c.id, c.who, c.lang, scope)
 	if errors.Is(err, oauth.ErrTooManySignIns) {
 		c.mark(outcomeBadInput)
@@ -97,7 +106,7 @@ func (b *Bot) askScope(ctx context.Context, c chat, scope string, why msg) {
 		b.calendarFailed(ctx, c, "begin scope sign-in", err)
 		return
 	}
-	body, kb := signInButton(c.lang, in, msgCalendarsGrow)
+	body, kb := signInButton(c.lang, in, label)
 	b.reply(ctx, c, text(c.lang, why)+body, kb)
 }
 
