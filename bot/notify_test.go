@@ -9,7 +9,6 @@ import (
 	"github.com/calbot/calbot/bot/telegramfake"
 	"github.com/calbot/calbot/calendar"
 	"github.com/calbot/calbot/oauth"
-	"github.com/calbot/calbot/storage"
 )
 
 // TestGrowResults: the end of a sign-in for one more scope says what
@@ -55,8 +54,8 @@ func TestGrowResults(t *testing.T) {
 				out.WriteString("---\n")
 			}
 			s, err := r.db.Settings(ann.ID)
-			if err != nil && tt.res.Grow != oauth.CalendarListScope {
-				s = storage.Settings{}
+			if err != nil {
+				t.Fatal(err)
 			}
 			if s.Zone != "" || s.Agenda.Offered {
 				t.Errorf("%s: a grow read the zone (%q) or offered the agenda (%v)", tt.name, s.Zone, s.Agenda.Offered)

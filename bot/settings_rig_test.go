@@ -262,7 +262,7 @@ func TestSharedLocation(t *testing.T) {
 				t.Errorf("after sharing a location the bot said %q, want %q", got, tt.want)
 			}
 			s, err := r.db.Settings(tt.u.ID)
-			if err != nil && tt.zone != "" {
+			if err != nil {
 				t.Fatal(err)
 			}
 			if s.ZoneOverride != tt.zone {
@@ -280,7 +280,18 @@ func TestLocationInGroupIgnored(t *testing.T) {
 	r, _ := newViewRig(t, ann, &fakeCalendars{t: t})
 	r.handle(r.tg.SendLocation(ann, telegramfake.Group(-100, "Team"), 52.52, 13.405))
 	r.quiet(-100)
-	if s, _ := r.db.Settings(ann.ID); s.ZoneOverride != "" {
-		t.Errorf("a location in a group set the zone %q", s.ZoneOverride)
+	if s, err := r.db.Settings(ann.ID); err != nil || s.ZoneOverride != "" {
+		t.Errorf("after a location in a group: zone %q, %v; want none", s.ZoneOverride, err)
+	}
+}
+
+// TestLocationThroughPolling: a shared location comes through getUpdates,
+// the inbox and the chat's queue like any message.
+func TestLocationThroughPolling(t *testing.T) {
+	r := newRig(t, nil)
+	r.start()
+	r.tg.SendLocation(alice, telegramfake.Private(alice), 52.52, 13.405)
+	if got := r.tg.WaitMessage(t, alice.ID, waitFor).Text; !strings.Contains(got, "<b>Europe/Berlin</b>") {
+		t.Errorf("after sharing a location through polling the bot said %q", got)
 	}
 }
