@@ -80,12 +80,16 @@ func openCallback(key []byte, chatID, userID int64, data string) (payload string
 	return payload, true
 }
 
-// undoPayload names the event an Undo button deletes.
+// undoPayload names the event an Undo button deletes from the primary
+// calendar.
 func undoPayload(eventID string) string { return "undo:" + eventID }
 
 // parseUndo reads undoPayload; ok is false for anything else.
-func parseUndo(payload string) (eventID string, ok bool) {
-	id, found := strings.CutPrefix(payload, "undo:")
+func parseUndo(payload string) (eventID string, ok bool) { return parseEventPayload(payload, "undo:") }
+
+// parseEventPayload reads prefix and one of calbot's own event ids.
+func parseEventPayload(payload, prefix string) (eventID string, ok bool) {
+	id, found := strings.CutPrefix(payload, prefix)
 	if !found || len(id) < 5 || len(id) > 32 {
 		return "", false
 	}
@@ -97,13 +101,26 @@ func parseUndo(payload string) (eventID string, ok bool) {
 	return id, true
 }
 
-// undoData is the signed data of the Undo button for eventID in chat c. ok
-// is false if it would not fit in Telegram's 64 bytes (calbot's own ids
-// always fit).
-func (b *Bot) undoData(c chat, eventID string) (string, bool) {
-	data := signCallback(b.cfg.CallbackKey, c.id, c.userID, undoPayload(eventID))
-	if _, ok := parseUndo(undoPayload(eventID)); !ok || len(data) > maxCallbackData {
+// undoData is the signed data of the Undo button for eventID, which /add
+// wrote to calendarID ("" or "primary": the primary calendar) in chat c.
+// A calendar id does not fit in a button: the chat's notes keep it. ok is
+// false if no button can be made (calbot's own ids always fit).
+func (b *Bot) undoData(c chat, eventID, calendarID string) (string, bool) {
+	payload := undoPayload(eventID)
+	if _, ok := parseUndo(payload); !ok {
 		b.log.Warn("event id too long for an undo button", "chat_id", c.id, "len", len(eventID))
+		return "", false
+	}
+	if calendarID != "" && calendarID != "primary" {
+		if err := b.putUndoNote(c.id, eventID, calendarID); err != nil {
+			b.log.Warn("store undo note failed; no undo button", "chat_id", c.id, "err", err)
+			return "", false
+		}
+		payload = undoInPayload(eventID)
+	}
+	data := signCallback(b.cfg.CallbackKey, c.id, c.userID, payload)
+	if len(data) > maxCallbackData {
+		b.log.Warn("undo button data too long", "chat_id", c.id, "len", len(data))
 		return "", false
 	}
 	return data, true
@@ -158,15 +175,27 @@ func (b *Bot) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		return
 	}
 	eventID, ok := parseUndo(payload)
+	calendarID := "primary"
+	if id, in := parseUndoIn(payload); in {
+		eventID, ok, calendarID = id, true, ""
+	}
 	if !ok || !onKeyboard(q.Message, q.Data) {
 		b.answer(ctx, q.ID, text(lang, msgButtonInvalid), false)
 		return
+	}
+	if calendarID == "" {
+		if calendarID, ok = b.undoNote(chatID, eventID); !ok {
+			b.answer(ctx, q.ID, text(lang, msgUndoExpired), true)
+			return
+		}
 	}
 	outcome, start := outcomeOK, time.Now()
 	defer func() { b.cfg.Metrics.observe("undo", outcome, time.Since(start)) }()
 	c := chat{id: chatID, userID: q.From.ID, lang: lang, private: true, outcome: &outcome}
 	marker := calendar.Marker(b.cfg.EventKey, c.id)
-	err := b.google(c.id, func(ts oauth2.TokenSource) error { return b.cfg.Calendar.DeleteMarked(ctx, ts, eventID, marker) })
+	err := b.google(c.id, func(ts oauth2.TokenSource) error {
+		return b.cfg.Calendar.DeleteMarkedIn(ctx, ts, calendarID, eventID, marker)
+	})
 	switch {
 	case err == nil:
 	case errors.Is(err, calendar.ErrNotFound):

@@ -166,12 +166,15 @@ func (b *Bot) noteLang(c chat) {
 	}
 }
 
-// zoneOfDue is the zone a due message was planned in, else the chat's.
+// zoneOfDue is the zone a due message shows its times in: the chat's zone
+// now, as the views use it (the override, else the calendar's), so that a
+// zone chosen since d was planned is followed; else the zone d was planned
+// in; else UTC.
 func (b *Bot) zoneOfDue(d schedule.Due) *time.Location {
-	if loc, err := calendar.LoadZone(d.Zone); err == nil && d.Zone != "" {
+	if loc := effectiveZone(b.settings(d.ChatID)); loc != nil {
 		return loc
 	}
-	if loc := zoneOf(b.settings(d.ChatID)); loc != nil {
+	if loc, err := calendar.LoadZone(d.Zone); err == nil && d.Zone != "" {
 		return loc
 	}
 	return time.UTC

@@ -220,6 +220,27 @@ func TestReminderSnooze(t *testing.T) {
 	}
 }
 
+// TestReminderInChatsZone: a reminder shows its times in the zone the chat
+// chose, even one chosen after the reminder was planned in another.
+func TestReminderInChatsZone(t *testing.T) {
+	d := newDeliverRig(t)
+	d.start()
+	d.known(alice)
+	if err := d.db.UpdateSettings(alice.ID, func(s *storage.Settings) { s.Zone, s.ZoneOverride = "Europe/Moscow", "Asia/Tokyo" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.b.Deliver(context.Background(), reminderDue("r-zone", meeting)); err != nil { // planned in Moscow
+		t.Fatal(err)
+	}
+	m := d.tg.WaitMessage(t, alice.ID, waitFor)
+	if !strings.Contains(m.Text, "18:10–18:40 (Asia/Tokyo), in 10 min") {
+		t.Errorf("reminder = %q, want the time range in Tokyo, the chat's zone", m.Text)
+	}
+	if a := d.press(m, "💤 5 min"); a.Text != "Snoozed until 18:05" {
+		t.Errorf("snooze answer = %q, want Snoozed until 18:05", a.Text)
+	}
+}
+
 func TestSnoozeAfterStart(t *testing.T) {
 	d := newDeliverRig(t)
 	d.start()

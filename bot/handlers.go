@@ -77,6 +77,8 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 		label = name
 	case isCmd:
 		label = "other"
+	case c.private && m.Location != nil:
+		label = "location"
 	case c.private:
 		label = "text"
 	}
@@ -84,6 +86,10 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 	if !isCmd {
 		if !c.private {
 			return // chatter in a group is not for us
+		}
+		if m.Location != nil {
+			b.sharedLocation(ctx, c, m.Location)
+			return
 		}
 		asked, err := b.cfg.Chats.TakeAwait(c.id, b.now())
 		if err != nil {
@@ -254,7 +260,7 @@ func (b *Bot) add(ctx context.Context, c chat, phrase string) {
 	err = b.google(c.id, func(ts oauth2.TokenSource) (err error) {
 		ev, err = b.cfg.Calendar.Insert(ctx, ts, calendar.NewEvent{
 			ID: calendar.EventID(b.cfg.EventKey, c.id, int64(c.msgID)), Marker: calendar.Marker(b.cfg.EventKey, c.id), Title: d.Title, AllDay: d.AllDay, Start: d.Start, End: d.End,
-			Recurrence: recurrence(d),
+			Recurrence: recurrence(d), CalendarID: set.AddTo,
 		})
 		return err
 	})
@@ -264,12 +270,18 @@ func (b *Bot) add(ctx context.Context, c chat, phrase string) {
 		b.reply(ctx, c, text(c.lang, msgEventIDTaken), nil)
 		return
 	}
+	if errors.Is(err, calendar.ErrScope) {
+		// A calendar shared with write access: events.owned does not reach it.
+		c.mark(outcomeBadInput)
+		b.askScopeWith(ctx, c, CalendarWriteScope, msgAddWriteScope, msgAddWriteGrow)
+		return
+	}
 	if err != nil {
 		b.calendarFailed(ctx, c, "insert event", err)
 		return
 	}
 	var row []tgbotapi.InlineKeyboardButton
-	if data, ok := b.undoData(c, ev.ID); ok {
+	if data, ok := b.undoData(c, ev.ID, set.AddTo); ok {
 		row = append(row, tgbotapi.NewInlineKeyboardButtonData(text(c.lang, msgUndoButton), data))
 	}
 	if safeLink(ev.Link) {

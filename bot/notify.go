@@ -15,6 +15,10 @@ import (
 // first /today asks Google once.
 func (b *Bot) signedIn(ctx context.Context, r oauth.Result) {
 	lang := langOf(r.Lang)
+	if r.Grow != "" {
+		b.grown(ctx, r, lang)
+		return
+	}
 	switch r.Outcome {
 	case oauth.Connected:
 		b.noteLang(chat{id: r.ChatID, lang: lang, private: true})
@@ -50,5 +54,43 @@ func (b *Bot) signedIn(ctx context.Context, r oauth.Result) {
 		b.send(ctx, r.ChatID, text(lang, msgConnectMissingScope), nil)
 	default:
 		b.send(ctx, r.ChatID, text(lang, msgConnectFailed), nil)
+	}
+}
+
+// grown tells a chat how a sign-in for one more scope (Accounts.Grow)
+// ended. The link, its zone and its agenda are as they were; only what the
+// scope allows is new. Once the calendar list is allowed, it shows the
+// calendars page at once.
+func (b *Bot) grown(ctx context.Context, r oauth.Result, lang string) {
+	c := chat{id: r.ChatID, userID: r.UserID, lang: lang, private: true, who: r.Person}
+	switch r.Outcome {
+	case oauth.Connected:
+		feature := msgFeatureCalendarList
+		switch r.Grow {
+		case oauth.SharedEventsScope:
+			feature = msgFeatureSharedRead
+		case oauth.SharedWriteScope:
+			feature = msgFeatureSharedWrite
+		}
+		b.send(ctx, c.id, text(lang, msgGrowConnected, text(lang, feature)), nil)
+		if r.Grow != oauth.CalendarListScope {
+			b.touch(c.id) // shared calendars may now be read
+			return
+		}
+		set, err := b.loadCalendars(ctx, c)
+		if err != nil {
+			b.log.Warn("list calendars after grow failed", "chat_id", c.id, "err", err)
+			return
+		}
+		b.send(ctx, c.id, settingsText(lang, set)+"\n\n"+text(lang, msgCalendarsPick), b.settingsKeyboard(c, pageCalendars, set))
+	case oauth.MissingScope:
+		b.send(ctx, c.id, text(lang, msgGrowMissing), nil)
+	case oauth.Denied:
+		b.send(ctx, c.id, text(lang, msgGrowDenied), nil)
+	case oauth.OtherAccount:
+		other, linked := html.EscapeString(r.Other), html.EscapeString(r.Email)
+		b.send(ctx, c.id, text(lang, msgGrowOtherAccount, other, linked, linked), nil)
+	default:
+		b.send(ctx, c.id, text(lang, msgGrowFailed), nil)
 	}
 }

@@ -36,14 +36,30 @@ var errSetting = errors.New("bad settings argument")
 // change is one edit of a chat's settings, read from /settings arguments.
 type change struct {
 	apply func(*storage.Settings)
-	// zone is set when the change sets a time zone, to confirm it.
-	zone *time.Location
+	// zone is set when the change sets a time zone, to confirm it, with
+	// zoneName, how the user named it ("Berlin", "UTC+03:00").
+	zone     *time.Location
+	zoneName string
 }
 
-// ZoneLookup turns what the user typed after "/settings zone" into a zone.
-// parseZone is the one in use; point it at a richer lookup (city names) to
-// have /settings zone accept those.
-type ZoneLookup func(s string) (*time.Location, bool)
+// ZoneLookup turns what the user typed after "/settings zone" into a zone
+// and a name to show for it; zone.Parse is the one in use. Its errors are
+// a *zone.AmbiguousError or wrap zone.ErrUnknown.
+type ZoneLookup func(s string) (loc *time.Location, name string, err error)
+
+// errZoneNoName: the zone is a fixed offset without an IANA name (UTC+5:30),
+// which the chat's settings cannot keep.
+var errZoneNoName = errors.New("zone has no IANA name")
+
+// zoneError is a /settings zone that names no zone the chat can keep. It
+// is an errSetting.
+type zoneError struct {
+	typed string // what the user typed
+	err   error  // a *zone.AmbiguousError, or wraps zone.ErrUnknown or errZoneNoName
+}
+
+func (e *zoneError) Error() string   { return "zone " + e.typed + ": " + e.err.Error() }
+func (e *zoneError) Unwrap() []error { return []error{errSetting, e.err} }
 
 // parseSetting reads the arguments of /settings (without the command). It
 // never changes anything itself; the returned change does, and only when err
@@ -67,11 +83,15 @@ func parseSetting(args string, lookup ZoneLookup) (change, error) {
 	case "quiet":
 		return parseQuiet(rest)
 	case "zone", "tz":
-		loc, ok := lookup(strings.Join(rest, " "))
-		if !ok {
-			return change{}, errSetting
+		typed := strings.Join(rest, " ")
+		loc, name, err := lookup(typed)
+		if err != nil {
+			return change{}, &zoneError{typed: typed, err: err}
 		}
-		return change{apply: func(s *storage.Settings) { s.ZoneOverride = loc.String() }, zone: loc}, nil
+		if _, err := calendar.LoadZone(loc.String()); err != nil {
+			return change{}, &zoneError{typed: name, err: errZoneNoName}
+		}
+		return change{apply: func(s *storage.Settings) { s.ZoneOverride = loc.String() }, zone: loc, zoneName: name}, nil
 	case "lang", "language":
 		if len(rest) != 1 || !slices.Contains([]string{"auto", "en", "ru"}, rest[0]) {
 			return change{}, errSetting
@@ -197,48 +217,6 @@ func parseClock(s string) (int, bool) {
 	h, _ := strconv.Atoi(m[1])
 	min, _ := strconv.Atoi(m[2])
 	return h*60 + min, true
-}
-
-var offsetRE = regexp.MustCompile(`^(?i:utc|gmt)([+-])(\d{1,2})(?::?(\d{2}))?$`)
-
-// parseZone reads an IANA zone name ("Europe/Berlin") or a fixed offset
-// ("UTC+3", "UTC-03:30"). A fixed offset becomes the Etc/GMT zone of whole
-// hours where one exists, so that it keeps a name Google and the
-// scheduler can load.
-func parseZone(s string) (*time.Location, bool) {
-	s = strings.TrimSpace(s)
-	if m := offsetRE.FindStringSubmatch(s); m != nil {
-		h, _ := strconv.Atoi(m[2])
-		min := 0
-		if m[3] != "" {
-			min, _ = strconv.Atoi(m[3])
-		}
-		if h > 14 || min > 59 {
-			return nil, false
-		}
-		if h == 0 && min == 0 {
-			return time.UTC, true
-		}
-		if min == 0 {
-			// Etc/GMT names have the sign reversed: UTC+3 is Etc/GMT-3.
-			sign := "-"
-			if m[1] == "-" {
-				sign = "+"
-			}
-			if loc, err := calendar.LoadZone("Etc/GMT" + sign + strconv.Itoa(h)); err == nil {
-				return loc, true
-			}
-		}
-		return nil, false
-	}
-	if s == "" || strings.ContainsAny(s, " .\\") || strings.EqualFold(s, "local") {
-		return nil, false
-	}
-	loc, err := calendar.LoadZone(s)
-	if err != nil {
-		return nil, false
-	}
-	return loc, true
 }
 
 // effectiveZone is the zone the chat's views, /add and replies use: the

@@ -14,50 +14,48 @@ import (
 
 // CalendarListScope is the Google scope calendarList.list needs beyond what
 // /connect asks for; listing calendars in /settings asks for it then.
-const CalendarListScope = "https://www.googleapis.com/auth/calendar.calendarlist.readonly"
+const CalendarListScope = oauth.CalendarListScope
 
 // CalendarReadScope lets calbot read events of calendars the user does not
 // own (shared ones, holidays), which /connect's events.owned does not.
-const CalendarReadScope = "https://www.googleapis.com/auth/calendar.events.readonly"
+const CalendarReadScope = oauth.SharedEventsScope
 
-// Grower asks Google for one more scope for a linked chat, with
-// include_granted_scopes so the grant keeps what it had; *oauth.Flow is
-// one. It may become part of Accounts.
-type Grower interface {
-	Grow(ctx context.Context, chatID int64, who oauth.Person, lang string, scope string) (oauth.SignIn, error)
-}
+// CalendarWriteScope lets /add write to a calendar that another user shares
+// with write access, which events.owned does not reach.
+const CalendarWriteScope = oauth.SharedWriteScope
 
 // refreshCalendars reads the user's calendar list from Google into the
-// settings, keeping what the chat chose for calendars it already knew. When
-// the grant lacks the scope, it explains why and sends the sign-in button
-// for it; ok is false when the press has been answered.
+// settings (loadCalendars). When the grant lacks the scope, it explains why
+// and sends the sign-in button for it; ok is false when the press has been
+// answered.
 func (b *Bot) refreshCalendars(ctx context.Context, q *tgbotapi.CallbackQuery, c chat, set storage.Settings) (storage.Settings, bool) {
+	got, err := b.loadCalendars(ctx, c)
+	switch {
+	case err == nil:
+		return got, true
+	case errors.Is(err, calendar.ErrScope):
+		b.answer(ctx, q.ID, "", false)
+		b.askScope(ctx, c, CalendarListScope, msgCalendarsScope)
+	default:
+		b.answer(ctx, q.ID, "", false)
+		b.calendarFailed(ctx, c, "list calendars", err)
+	}
+	return set, false
+}
+
+// loadCalendars reads the user's calendar list from Google into the
+// chat's settings, keeping what the chat chose for calendars it already
+// knew, and returns the settings as stored.
+func (b *Bot) loadCalendars(ctx context.Context, c chat) (storage.Settings, error) {
 	var infos []calendar.CalendarInfo
 	err := b.google(c.id, func(ts oauth2.TokenSource) (err error) {
 		infos, err = b.calendars().Calendars(ctx, ts)
 		return err
 	})
-	switch {
-	case err == nil:
-	case errors.Is(err, calendar.ErrScope):
-		b.answer(ctx, q.ID, "", false)
-		b.askScope(ctx, c, CalendarListScope, msgCalendarsScope)
-		return set, false
-	case errors.Is(err, errNoCalendarList):
-		b.answer(ctx, q.ID, text(c.lang, msgCalendarsUnsupported), true)
-		return set, false
-	default:
-		b.answer(ctx, q.ID, "", false)
-		b.calendarFailed(ctx, c, "list calendars", err)
-		return set, false
-	}
-	set, err = b.updateSettings(c.id, func(s *storage.Settings) { s.Calendars = mergeCalendars(s.Calendars, infos) })
 	if err != nil {
-		b.answer(ctx, q.ID, "", false)
-		b.fail(ctx, c, "store calendars", err)
-		return set, false
+		return storage.Settings{}, err
 	}
-	return set, true
+	return b.updateSettings(c.id, func(s *storage.Settings) { s.Calendars = mergeCalendars(s.Calendars, infos) })
 }
 
 // mergeCalendars is the list as Google gives it now, with the choices made
@@ -93,12 +91,12 @@ func mergeCalendars(old []storage.Calendar, infos []calendar.CalendarInfo) []sto
 // askScope explains why calbot wants scope (why) and sends the secure
 // sign-in button for just that scope.
 func (b *Bot) askScope(ctx context.Context, c chat, scope string, why msg) {
-	g, ok := b.cfg.Accounts.(Grower)
-	if !ok {
-		b.reply(ctx, c, text(c.lang, msgCalendarsUnsupported), nil)
-		return
-	}
-	in, err := g.Grow(ctx, c.id, c.who, c.lang, scope)
+	b.askScopeWith(ctx, c, scope, why, msgCalendarsGrow)
+}
+
+// askScopeWith is askScope with the sign-in button labelled label.
+func (b *Bot) askScopeWith(ctx context.Context, c chat, scope string, why, label msg) {
+	in, err := b.cfg.Accounts.Grow(ctx, c.id, c.who, c.lang, scope)
 	if errors.Is(err, oauth.ErrTooManySignIns) {
 		c.mark(outcomeBadInput)
 		b.reply(ctx, c, text(c.lang, msgConnectTooOften), nil)
@@ -108,7 +106,7 @@ func (b *Bot) askScope(ctx context.Context, c chat, scope string, why msg) {
 		b.calendarFailed(ctx, c, "begin scope sign-in", err)
 		return
 	}
-	body, kb := signInButton(c.lang, in, msgCalendarsGrow)
+	body, kb := signInButton(c.lang, in, label)
 	b.reply(ctx, c, text(c.lang, why)+body, kb)
 }
 

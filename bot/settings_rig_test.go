@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -94,8 +96,13 @@ func TestSettingsArguments(t *testing.T) {
 		{"reminders", "reminders 10 30", "Saved.", func(s storage.Settings) bool { return len(s.Reminders.Leads) == 2 }},
 		{"quiet bad", "quiet 22:00", "I couldn't read", func(s storage.Settings) bool { return !s.Quiet.On }},
 		{"quiet hold", "quiet 22:00-07:00 hold", "Quiet hours: 22:00–07:00, messages wait", func(s storage.Settings) bool { return s.Quiet.On && s.Quiet.Hold }},
-		{"zone", "zone UTC+3", "Time zone set to <b>Etc/GMT-3</b>. It is 09:00 there now.", func(s storage.Settings) bool { return s.ZoneOverride == "Etc/GMT-3" }},
-		{"zone bad <b>", "zone <b>Atlantis</b>", "I couldn't read <code>zone &lt;b&gt;Atlantis&lt;/b&gt;</code>", func(s storage.Settings) bool { return s.ZoneOverride == "" }},
+		{"zone", "zone UTC+3", "Time zone set to <b>UTC+03:00 (Etc/GMT-3)</b>. It is 09:00 there now.", func(s storage.Settings) bool { return s.ZoneOverride == "Etc/GMT-3" }},
+		{"zone city", "zone new york", "Time zone set to <b>New York (America/New_York)</b>. It is 01:00 there now.", func(s storage.Settings) bool { return s.ZoneOverride == "America/New_York" }},
+		{"zone bad <b>", "zone <b>Atlantis</b>", "I don't know the place or time zone <code>&lt;b&gt;Atlantis&lt;/b&gt;</code>, so nothing changed.", func(s storage.Settings) bool { return s.ZoneOverride == "" }},
+		{"zone ambiguous", "zone Portland", "<b>Portland</b> is the name of more than one place, so nothing changed. Send one of these:\n" +
+			"<code>/settings zone Portland, Oregon</code> — America/Los_Angeles, now 22:00\n<code>/settings zone Portland, Maine</code> — America/New_York, now 01:00",
+			func(s storage.Settings) bool { return s.ZoneOverride == "" }},
+		{"zone half hour", "zone UTC+5:30", "No time zone name keeps the offset <code>UTC+05:30</code>", func(s storage.Settings) bool { return s.ZoneOverride == "" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,4 +215,83 @@ func (r *handlerRig) press2(u telegramfake.User, m telegramfake.SentMessage, i, 
 	r.t.Helper()
 	b := m.Markup.InlineKeyboard[i][j]
 	return r.pressLabel(u, m, b.Text)
+}
+
+// TestZoneRussianCity: a city typed in Russian sets the zone; an ambiguous
+// one lists what to type, in Russian.
+func TestZoneRussianCity(t *testing.T) {
+	r, _ := newViewRig(t, olga, &fakeCalendars{t: t})
+	got := r.say(olga, "/settings zone Хайдарабад").Text
+	for _, want := range []string{"<b>Хайдарабад</b> — так называется не одно место",
+		"<code>/settings zone Hyderabad, IN</code> — Asia/Kolkata, сейчас 11:30", "<code>/settings zone Hyderabad, PK</code> — Asia/Karachi, сейчас 11:00"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/settings zone Хайдарабад = %q, want it to contain %q", got, want)
+		}
+	}
+	got = r.say(olga, "/settings zone г. Екатеринбург").Text
+	if !strings.HasPrefix(got, "Часовой пояс: <b>Екатеринбург (Asia/Yekaterinburg)</b>. Сейчас там 11:00.") {
+		t.Errorf("/settings zone г. Екатеринбург = %q", got)
+	}
+	if s, err := r.db.Settings(olga.ID); err != nil || s.ZoneOverride != "Asia/Yekaterinburg" {
+		t.Errorf("stored %+v, %v; want the zone Asia/Yekaterinburg", s, err)
+	}
+}
+
+// TestSharedLocation: a location shared in the private chat sets the zone
+// and confirms it with the time there; the coordinates are kept nowhere.
+func TestSharedLocation(t *testing.T) {
+	tests := []struct {
+		name     string
+		u        telegramfake.User
+		lat, lon float64
+		want     string // the reply begins so
+		zone     string // stored override
+	}{
+		{"berlin", ann, 52.52, 13.405, "Time zone set to <b>Europe/Berlin</b>, from the location you shared (calbot does not keep the location). It is 07:00 there now.", "Europe/Berlin"},
+		{"vladivostok, russian", olga, 43.115, 131.885, "Часовой пояс по вашей геопозиции: <b>Asia/Vladivostok</b>", "Asia/Vladivostok"},
+		{"not on earth", ann, 95.125, 200.375, "I could not tell the time zone of that place", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, _ := newViewRig(t, tt.u, &fakeCalendars{t: t})
+			var logs strings.Builder
+			r.bot.log = slog.New(slog.NewTextHandler(&logs, nil))
+			r.handle(r.tg.SendLocation(tt.u, telegramfake.Private(tt.u), tt.lat, tt.lon))
+			got := r.tg.WaitMessage(t, tt.u.ID, time.Second).Text
+			if !strings.HasPrefix(got, tt.want) {
+				t.Errorf("after sharing a location the bot said %q, want %q", got, tt.want)
+			}
+			s, err := r.db.Settings(tt.u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.ZoneOverride != tt.zone {
+				t.Errorf("stored zone %q, want %q", s.ZoneOverride, tt.zone)
+			}
+			if l := logs.String(); strings.Contains(l, fmt.Sprint(tt.lat)) || strings.Contains(l, fmt.Sprint(tt.lon)) {
+				t.Errorf("the log holds the coordinates:\n%s", l)
+			}
+		})
+	}
+}
+
+// TestLocationInGroupIgnored: a location shared in a group is not for us.
+func TestLocationInGroupIgnored(t *testing.T) {
+	r, _ := newViewRig(t, ann, &fakeCalendars{t: t})
+	r.handle(r.tg.SendLocation(ann, telegramfake.Group(-100, "Team"), 52.52, 13.405))
+	r.quiet(-100)
+	if s, err := r.db.Settings(ann.ID); err != nil || s.ZoneOverride != "" {
+		t.Errorf("after a location in a group: zone %q, %v; want none", s.ZoneOverride, err)
+	}
+}
+
+// TestLocationThroughPolling: a shared location comes through getUpdates,
+// the inbox and the chat's queue like any message.
+func TestLocationThroughPolling(t *testing.T) {
+	r := newRig(t, nil)
+	r.start()
+	r.tg.SendLocation(alice, telegramfake.Private(alice), 52.52, 13.405)
+	if got := r.tg.WaitMessage(t, alice.ID, waitFor).Text; !strings.Contains(got, "<b>Europe/Berlin</b>") {
+		t.Errorf("after sharing a location through polling the bot said %q", got)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/calbot/calbot/storage"
+	"github.com/calbot/calbot/zone"
 )
 
 func TestParseSetting(t *testing.T) {
@@ -28,6 +29,9 @@ func TestParseSetting(t *testing.T) {
 		{"zone iana", "zone Asia/Tokyo", func(s *storage.Settings) { s.ZoneOverride = "Asia/Tokyo" }},
 		{"zone offset", "zone UTC+3", func(s *storage.Settings) { s.ZoneOverride = "Etc/GMT-3" }},
 		{"zone negative offset", "zone utc-5", func(s *storage.Settings) { s.ZoneOverride = "Etc/GMT+5" }},
+		{"zone city", "zone Berlin", func(s *storage.Settings) { s.ZoneOverride = "Europe/Berlin" }},
+		{"zone russian city", "zone Новосибирск", func(s *storage.Settings) { s.ZoneOverride = "Asia/Novosibirsk" }},
+		{"zone city and state", "zone Portland, Oregon", func(s *storage.Settings) { s.ZoneOverride = "America/Los_Angeles" }},
 		{"lang", "lang ru", func(s *storage.Settings) { s.Lang = "ru" }},
 		{"lang auto", "language auto", func(s *storage.Settings) {}},
 		{"nothing", "", nil},
@@ -43,11 +47,12 @@ func TestParseSetting(t *testing.T) {
 		{"zone path", "zone ../../etc/passwd", nil},
 		{"zone offset too big", "zone UTC+15", nil},
 		{"zone half hour offset", "zone UTC+5:30", nil},
+		{"zone ambiguous city", "zone Portland", nil},
 		{"lang other", "lang de", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ch, err := parseSetting(tt.args, parseZone)
+			ch, err := parseSetting(tt.args, zone.Parse)
 			if tt.want == nil {
 				if err == nil {
 					t.Errorf("parseSetting(%q) succeeded; want an error", tt.args)

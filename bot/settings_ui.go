@@ -45,6 +45,10 @@ func (b *Bot) settingsCommand(ctx context.Context, c chat, args string) {
 	ch, err := parseSetting(args, b.zoneLookup())
 	if err != nil {
 		c.mark(outcomeBadInput)
+		if body, ok := zoneRefused(c.lang, err, b.now()); ok {
+			b.reply(ctx, c, body, nil)
+			return
+		}
 		b.reply(ctx, c, text(c.lang, msgSettingsBad, htmlArg(args))+"\n\n"+text(c.lang, msgSettingsUsage), nil)
 		return
 	}
@@ -60,14 +64,10 @@ func (b *Bot) settingsCommand(ctx context.Context, c chat, args string) {
 	c.lang = lang
 	head := text(lang, msgSettingsSaved)
 	if ch.zone != nil {
-		head = text(lang, msgZoneSet, htmlArg(ch.zone.String()), clock(b.now().In(ch.zone)))
+		head = text(lang, msgZoneSet, htmlArg(zoneLabel(ch.zoneName, ch.zone)), clock(b.now().In(ch.zone)))
 	}
 	b.reply(ctx, c, head+"\n\n"+settingsText(lang, set), b.settingsKeyboard(c, pageMain, set))
 }
-
-// zoneLookup is how /settings zone reads a zone. It is the place to plug in
-// a city lookup; today it reads IANA names and UTC offsets.
-func (b *Bot) zoneLookup() ZoneLookup { return parseZone }
 
 // updateSettings applies fn to the chat's settings, stores them, tells the
 // planner, and returns them as stored.

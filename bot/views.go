@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"html"
 	"slices"
 	"strconv"
@@ -29,70 +28,13 @@ type Calendars interface {
 	Calendars(ctx context.Context, ts oauth2.TokenSource) ([]calendar.CalendarInfo, error)
 }
 
-// errNoCalendarList: the calendar service in use cannot list calendars.
-var errNoCalendarList = errors.New("this calendar service cannot list calendars")
-
 // calendars returns the Calendars the views use: Config.Calendars, else
-// Config.Calendar if it is one, else primaryDays over Config.Calendar.
+// Config.Calendar.
 func (b *Bot) calendars() Calendars {
 	if b.cfg.Calendars != nil {
 		return b.cfg.Calendars
 	}
-	if c, ok := any(b.cfg.Calendar).(Calendars); ok {
-		return c
-	}
-	return primaryDays{b.cfg.Calendar}
-}
-
-// primaryDays reads the primary calendar a day at a time through
-// calendar.Service.Day, for a Service without Span.
-type primaryDays struct{ s *calendar.Service }
-
-func (p primaryDays) Span(ctx context.Context, ts oauth2.TokenSource, calendarID string, from, to time.Time, zone *time.Location) (calendar.Span, error) {
-	if calendarID != "primary" {
-		return calendar.Span{}, fmt.Errorf("read calendar %q: %w", calendarID, errNoCalendarList)
-	}
-	// Day lists the calendar's own local days, which need not line up
-	// with the window's zone: list the day of every point 24 hours apart
-	// and the day of the window's last instant, each calendar day once.
-	// After the first call the calendar's zone is known and is the guess.
-	if !from.Before(to) {
-		return calendar.Span{Zone: zone}, nil
-	}
-	var points []time.Time
-	for d := from; d.Before(to); d = d.Add(24 * time.Hour) {
-		points = append(points, d)
-	}
-	points = append(points, to.Add(-time.Nanosecond))
-	var sp calendar.Span
-	seen, listed := map[string]bool{}, map[string]bool{}
-	for _, d := range points {
-		if sp.Zone != nil {
-			key := d.In(sp.Zone).Format(time.DateOnly)
-			if listed[key] {
-				continue
-			}
-			zone = sp.Zone
-		}
-		day, err := p.s.Day(ctx, ts, d, zone)
-		if err != nil {
-			return calendar.Span{}, err
-		}
-		sp.Zone = day.Zone
-		listed[day.Date.Format(time.DateOnly)] = true
-		for _, ev := range day.Events {
-			k := ev.ID + "|" + strconv.FormatInt(ev.Start.UnixNano(), 10)
-			if !seen[k] && ev.Start.Before(to) && ev.End.After(from) {
-				seen[k] = true
-				sp.Events = append(sp.Events, ev)
-			}
-		}
-	}
-	return sp, nil
-}
-
-func (primaryDays) Calendars(context.Context, oauth2.TokenSource) ([]calendar.CalendarInfo, error) {
-	return nil, errNoCalendarList
+	return b.cfg.Calendar
 }
 
 // shown returns the ids of the calendars the chat reads: those ticked in

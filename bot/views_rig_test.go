@@ -179,8 +179,8 @@ func TestSharedCalendarScope(t *testing.T) {
 	}
 }
 
-// TestDayByDayFallback: over calendar.Service.Day alone (no Span), views in
-// an overridden zone still see the whole window, whose days are not the
+// TestDayByDayFallback: over calendarfake, views in
+// an overridden zone see the whole window, whose days are not the
 // calendar's.
 func TestDayByDayFallback(t *testing.T) {
 	r := newHandlerRig(t)

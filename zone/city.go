@@ -108,7 +108,7 @@ func pick(text, name string, rows []*city) (*time.Location, string, error) {
 		if r.zone != first.zone {
 			e := &AmbiguousError{Name: strings.TrimSpace(name)}
 			for _, r := range rows {
-				e.Choices = append(e.Choices, Choice{City: display(r.en), Country: r.country, Zone: r.zone})
+				e.Choices = append(e.Choices, Choice{City: display(r.en), Country: r.country, Zone: r.zone, Pick: qualify(r, rows)})
 			}
 			return nil, "", e
 		}
@@ -122,6 +122,31 @@ func pick(text, name string, rows []*city) (*time.Location, string, error) {
 		shown = display(first.ru)
 	}
 	return loc, shown, nil
+}
+
+// qualify is what picks r alone among rows: its name and country, or, for
+// places of one country, its name and the longest alias of it that no
+// other place carries ("Portland, Oregon").
+func qualify(r *city, rows []*city) string {
+	name, same := display(r.en), 0
+	for _, o := range rows {
+		if o.country == r.country {
+			same++
+		}
+	}
+	if same == 1 {
+		return name + ", " + r.country
+	}
+	best := ""
+	for _, alias := range strings.Split(r.en, "|") {
+		if rest, ok := strings.CutPrefix(alias, name+" "); ok && len(cityIndex[normalize(alias)]) == 1 && len(rest) > len(best) {
+			best = rest
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return name + ", " + best
 }
 
 func display(names string) string {

@@ -21,6 +21,10 @@ type Choice struct {
 	City    string // the city's English name
 	Country string // ISO 3166-1 alpha-2
 	Zone    string // IANA name
+	// Pick is what to type to mean this place alone, which Parse reads
+	// as it: "Portland, Oregon", "Hyderabad, PK"; "" when only the zone
+	// name tells it apart.
+	Pick string
 }
 
 // AmbiguousError is returned by Parse for a city name that several places

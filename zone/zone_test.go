@@ -2,6 +2,7 @@ package zone
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -137,6 +138,36 @@ func TestParseAmbiguous(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAmbiguousPicks: every place an ambiguous name may mean has a Pick
+// (in the table as it is), and Parse reads each Pick as that place's zone.
+func TestAmbiguousPicks(t *testing.T) {
+	seen := map[string]bool{}
+	for _, rows := range cityIndex {
+		name := display(rows[0].en)
+		if len(rows) < 2 || seen[name] {
+			continue
+		}
+		seen[name] = true
+		_, _, err := Parse(name)
+		var amb *AmbiguousError
+		if !errors.As(err, &amb) {
+			continue // the places share a zone
+		}
+		for _, c := range amb.Choices {
+			if c.Pick == "" {
+				t.Errorf("Parse(%q): choice %+v has no Pick", name, c)
+				continue
+			}
+			if loc, _, err := Parse(c.Pick); err != nil || loc.String() != c.Zone {
+				t.Errorf("Parse(%q) = %v, %v; want %s", c.Pick, loc, err, c.Zone)
+			}
+		}
+	}
+	if _, _, err := Parse("Portland"); err == nil || !strings.Contains(fmt.Sprint(err.(*AmbiguousError).Choices), "Portland, Oregon") {
+		t.Errorf("Parse(Portland) choices do not offer \"Portland, Oregon\": %v", err)
 	}
 }
 

@@ -70,6 +70,26 @@ func (s *Server) SendText(from User, chat Chat, text string) tgbotapi.Update {
 	return s.enqueueLocked(tgbotapi.Update{Message: msg})
 }
 
+// SendLocation delivers a message from a user sharing a location (latitude
+// and longitude in degrees) in chat, as Telegram's clients send it: no
+// text, a location. It returns the update.
+func (s *Server) SendLocation(from User, chat Chat, lat, lon float64) tgbotapi.Update {
+	if chat.Type == "private" && chat.ID != from.ID {
+		panic(fmt.Sprintf("telegramfake: private chat %d does not belong to user %d", chat.ID, from.ID))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.chatLocked(from, chat)
+	msg := &tgbotapi.Message{
+		MessageID: c.add(stored{}),
+		From:      from.tg(),
+		Date:      int(time.Now().Unix()),
+		Chat:      c.info(),
+		Location:  &tgbotapi.Location{Latitude: lat, Longitude: lon},
+	}
+	return s.enqueueLocked(tgbotapi.Update{Message: msg})
+}
+
 // PressButton delivers a callback query from a user pressing a button with
 // data under msg, and returns the update; its CallbackQuery.ID is what the
 // bot must answer. The query carries the message as it is now (after edits).
