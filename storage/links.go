@@ -147,6 +147,9 @@ func (db *DB) deleteLink(chatID int64, match func(Link) bool) (Link, error) {
 		if err := tx.Bucket(bucketSettings).Delete(key); err != nil {
 			return err
 		}
+		if err := deleteNotes(tx, chatID); err != nil {
+			return err
+		}
 		return b.Delete(key)
 	})
 	if err != nil {

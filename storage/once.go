@@ -118,6 +118,31 @@ func (db *DB) PutNote(chatID int64, key string, raw []byte, now, expires time.Ti
 	return nil
 }
 
+// deleteNotes deletes every note of chatID, with its expiry entry.
+func deleteNotes(tx *bbolt.Tx, chatID int64) error {
+	notes, times := tx.Bucket(bucketNotes), tx.Bucket(bucketNoteTimes)
+	prefix := chatKey(chatID)
+	var keys, timeKeys [][]byte
+	c := notes.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+		if len(v) >= 8 {
+			timeKeys = append(timeKeys, append(bytes.Clone(v[:8]), k...))
+		}
+	}
+	for _, k := range timeKeys {
+		if err := times.Delete(k); err != nil {
+			return err
+		}
+	}
+	for _, k := range keys {
+		if err := notes.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Note returns what PutNote stored for chatID under key. It returns
 // ErrNotFound if there is none, it has expired, or it does not open.
 func (db *DB) Note(chatID int64, key string, now time.Time) ([]byte, error) {

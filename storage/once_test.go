@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"go.etcd.io/bbolt"
 )
 
 func TestAddEventOnce(t *testing.T) {
@@ -71,5 +73,38 @@ func TestNotes(t *testing.T) {
 				t.Errorf("Note = %q, %v; want %q", got, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestDeleteLinkDeletesNotes: /disconnect leaves nothing of the chat's
+// buttons behind, and another chat's notes stay.
+func TestDeleteLinkDeletesNotes(t *testing.T) {
+	db, _ := openTest(t)
+	now := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	for _, chat := range []int64{1, 2} {
+		if _, _, err := db.PutLink(Link{ChatID: chat, RefreshToken: "r"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"a", "b"} {
+			if err := db.PutNote(chat, k, []byte("v"), now, now.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := db.DeleteLink(1); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"a", "b"} {
+		if _, err := db.Note(1, k, now); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Note(1, %q) after DeleteLink: %v, want ErrNotFound", k, err)
+		}
+		if _, err := db.Note(2, k, now); err != nil {
+			t.Errorf("Note(2, %q): %v, want the other chat's note kept", k, err)
+		}
+	}
+	var times int
+	db.bolt.View(func(tx *bbolt.Tx) error { times = tx.Bucket(bucketNoteTimes).Stats().KeyN; return nil })
+	if times != 2 {
+		t.Errorf("%d expiry entries left, want the other chat's 2", times)
 	}
 }
