@@ -45,6 +45,15 @@ type Accounts interface {
 	ExpireToken(chatID int64)
 }
 
+// Store is everything the bot keeps: its inbox, events, per-chat records
+// and button notes. *storage.DB is one.
+type Store interface {
+	ChatStore
+	Inbox
+	EventStore
+	NoteStore
+}
+
 // Inbox keeps the updates the bot took from Telegram until they are
 // handled, with the getUpdates offset that confirms them. *storage.DB is
 // one.
@@ -125,14 +134,15 @@ type Config struct {
 	// Calendars lists spans and the calendar list for the views; nil uses
 	// Calendar.
 	Calendars Calendars
-	Chats     ChatStore // awaited phrases and per-chat settings
-	DB        *storage.DB
-	// Inbox and Events keep what the bot has taken in until it is handled;
-	// nil means DB.
+	// Store is the bot's whole store (*storage.DB is one); the four
+	// below, where nil, are Store.
+	Store Store
+	Chats ChatStore // awaited phrases and per-chat settings
+	// Inbox and Events keep what the bot has taken in until it is handled.
 	Inbox  Inbox
 	Events EventStore
 	// Notes keep what the short data of the buttons on scheduled messages
-	// stands for; nil means DB.
+	// stands for.
 	Notes NoteStore
 	// Planner is the scheduler, told when a chat's settings change; nil:
 	// no scheduling (reminders carry no Snooze, /connect offers no agenda).
@@ -203,14 +213,19 @@ func New(cfg Config) *Bot {
 	if cfg.ChatEvery == 0 {
 		cfg.ChatEvery = 2 * time.Second
 	}
-	if cfg.Inbox == nil && cfg.DB != nil {
-		cfg.Inbox = cfg.DB
-	}
-	if cfg.Events == nil && cfg.DB != nil {
-		cfg.Events = cfg.DB
-	}
-	if cfg.Notes == nil && cfg.DB != nil {
-		cfg.Notes = cfg.DB
+	if cfg.Store != nil {
+		if cfg.Chats == nil {
+			cfg.Chats = cfg.Store
+		}
+		if cfg.Inbox == nil {
+			cfg.Inbox = cfg.Store
+		}
+		if cfg.Events == nil {
+			cfg.Events = cfg.Store
+		}
+		if cfg.Notes == nil {
+			cfg.Notes = cfg.Store
+		}
 	}
 	if r, ok := any(cfg.Calendar).(Responder); ok && cfg.Invitations == nil && cfg.Calendar != nil {
 		cfg.Invitations = r

@@ -101,7 +101,7 @@ func TestAcceptSharesFairly(t *testing.T) {
 func TestFloodDoesNotStarveOthers(t *testing.T) {
 	r := newRig(t, func(c *Config) {
 		*c = Config{Token: c.Token, APIURL: c.APIURL, HTTPClient: &http.Client{}, Accounts: c.Accounts,
-			Calendar: c.Calendar, DB: c.DB, Chats: c.Chats, CallbackKey: c.CallbackKey, EventKey: c.EventKey,
+			Calendar: c.Calendar, Store: c.Store, CallbackKey: c.CallbackKey, EventKey: c.EventKey,
 			Now: c.Now, Logger: c.Logger, GlobalRate: 30, ChatRate: 1}
 	})
 	r.start()

@@ -85,7 +85,7 @@ func newHandlerRig(t *testing.T) *handlerRig {
 	r.bot = New(Config{
 		Token: rigToken, APIURL: r.tg.URL(),
 		CallbackKey: rigCallbackKey, EventKey: rigEventKey,
-		Accounts: r.acct, Calendar: calendar.New(r.cal.URL(), nil), Chats: db, DB: db,
+		Accounts: r.acct, Calendar: calendar.New(r.cal.URL(), nil), Store: db,
 		Now: func() time.Time { return rigNow },
 	})
 	if err := r.bot.Start(context.Background()); err != nil {

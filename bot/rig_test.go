@@ -137,7 +137,7 @@ func newRig(t *testing.T, change func(*Config)) *rig {
 	cfg := Config{
 		Token: testToken, APIURL: r.tg.URL(), HTTPClient: &http.Client{},
 		PollTimeout: time.Second, Accounts: accounts{emails}, Calendar: calendar.New(r.cal.URL(), nil),
-		DB: db, Chats: db, CallbackKey: rigCallbackKey, EventKey: rigEventKey, Now: func() time.Time { return startAt }, Clock: r.clock,
+		Store: db, CallbackKey: rigCallbackKey, EventKey: rigEventKey, Now: func() time.Time { return startAt }, Clock: r.clock,
 		Logger: slog.New(slog.NewTextHandler(io.MultiWriter(r.logs, testLog{t}), &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	if change != nil {

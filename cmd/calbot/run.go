@@ -283,7 +283,7 @@ func serve(ctx context.Context, cfg config, d deps) error {
 	}, db)
 	b = bot.New(bot.Config{
 		Token: cfg.TelegramBotToken, APIURL: cfg.TelegramAPIURL, HTTPClient: &http.Client{Transport: pooledTransport(cfg.Concurrency)},
-		Accounts: flow, Calendar: cal, DB: db, Logger: log, Now: d.now,
+		Accounts: flow, Calendar: cal, Store: db, Logger: log, Now: d.now,
 		Chats: db, CallbackKey: k.callback, EventKey: k.event,
 		ShutdownTimeout: cfg.ShutdownTimeout, Workers: cfg.Concurrency,
 		GlobalRate: cfg.TelegramGlobalRate, ChatRate: cfg.TelegramChatRate,
