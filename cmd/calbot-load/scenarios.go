@@ -22,6 +22,8 @@ var scenarios = []struct {
 	{"paced", paced},
 	{"sustained", sustained},
 	{"startup", startup},
+	{"wave", wave},
+	{"steady", steady},
 }
 
 // withEnv adds calbot settings the options ask for to env.
