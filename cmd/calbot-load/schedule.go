@@ -40,7 +40,7 @@ func (s *scheduled) sent(m telegramfake.SentMessage, arrived time.Time) {
 	case strings.Contains(m.Text, "Good morning"):
 		s.agendas[m.ChatID]++
 		s.lastAg = arrived
-	case strings.Contains(m.Text, "⏰"):
+	case strings.HasPrefix(m.Text, "⏰"):
 		s.reminders[m.ChatID]++
 		if at, ok := s.due[m.ChatID]; ok && s.reminders[m.ChatID] == 1 {
 			s.late = append(s.late, arrived.Sub(at))
