@@ -113,8 +113,8 @@ func TestBinaryScheduleSurvivesKill(t *testing.T) {
 	for i, m := range chats {
 		cal.Add(m.acct.Email, &gcal.Event{
 			Id: fmt.Sprintf("sync%05d", i), Summary: fmt.Sprintf("Sync %d", i),
-			Start: &gcal.EventDateTime{DateTime: wave.Add(time.Minute).Format(time.RFC3339)},
-			End:   &gcal.EventDateTime{DateTime: wave.Add(31 * time.Minute).Format(time.RFC3339)},
+			Start:     &gcal.EventDateTime{DateTime: wave.Add(time.Minute).Format(time.RFC3339)},
+			End:       &gcal.EventDateTime{DateTime: wave.Add(31 * time.Minute).Format(time.RFC3339)},
 			Reminders: &gcal.EventReminders{Overrides: []*gcal.EventReminder{{Method: "popup", Minutes: 1}}, ForceSendFields: []string{"UseDefault"}},
 		})
 		if msg := h.say(m.user, "/settings agenda "+wave.In(moscow).Format("15:04")); !strings.Contains(msg.Text, "Saved") {
