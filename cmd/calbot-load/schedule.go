@@ -27,7 +27,12 @@ type scheduled struct {
 	done      chan struct{}
 }
 
-func newScheduled(f *fakes, total int, due map[int64]time.Time) *scheduled {
+func newScheduled(f *fakes, ids []int64, total int, due map[int64]time.Time) *scheduled {
+	// The chats were linked long ago: Telegram knows them.
+	for _, id := range ids {
+		u := telegramfake.User{ID: id, FirstName: "Load", LanguageCode: "en"}
+		f.tg.Open(u, telegramfake.Private(u))
+	}
 	s := &scheduled{agendas: map[int64]int{}, reminders: map[int64]int{}, due: due, total: total, done: make(chan struct{})}
 	f.gate.OnSend(s.sent)
 	return s
@@ -138,7 +143,7 @@ func wave(ctx context.Context, o options) (result, error) {
 		return result{}, err
 	}
 	defer r.close()
-	w := newScheduled(r.f, chats+len(due), due)
+	w := newScheduled(r.f, r.ids, chats+len(due), due)
 	g0, cpu0 := r.f.stats().google, mustCPU(r)
 	werr := w.wait(ctx, at.Add(2*length+time.Minute))
 	res := result{scenario: "wave"}
@@ -191,7 +196,7 @@ func steady(ctx context.Context, o options) (result, error) {
 		return result{}, err
 	}
 	defer r.close()
-	w := newScheduled(r.f, len(due), due)
+	w := newScheduled(r.f, r.ids, len(due), due)
 	end := first.Add(2 * time.Minute)
 	if e := r.p.started.Add(length); e.After(end) {
 		end = e
