@@ -147,7 +147,7 @@ func wave(ctx context.Context, o options) (result, error) {
 	g0, cpu0 := r.f.stats().google, mustCPU(r)
 	werr := w.wait(ctx, at.Add(2*length+time.Minute))
 	res := result{scenario: "wave"}
-	ideal := time.Duration(chats) * time.Second / 30
+	ideal := time.Duration(chats+len(due)) * time.Second / 30
 	w.mu.Lock()
 	agendas, reminders, lastAg, late := len(w.agendas), len(w.reminders), w.lastAg, percentilesOf(w.late)
 	w.mu.Unlock()
@@ -155,7 +155,9 @@ func wave(ctx context.Context, o options) (result, error) {
 	res.add("chats that got their agenda", float64(agendas), "", fmt.Sprintf("= %d", chats), eq(float64(chats)))
 	res.add("reminders due during the wave", float64(len(due)), "", "", nil)
 	res.add("chats that got their reminder", float64(reminders), "", fmt.Sprintf("= %d", len(due)), eq(float64(len(due))))
-	res.add("agenda wave took (from its minute)", sec(lastAg.Sub(at)), "s", fmt.Sprintf("<= %.1f s (1.10 × %d / 30 per s)", 1.1*ideal.Seconds(), chats), atMost(1.1*ideal.Seconds()))
+	// The reminders take their turns out of the same 30 a second.
+	res.add("agenda wave took (from its minute)", sec(lastAg.Sub(at)), "s", fmt.Sprintf("<= %.1f s (1.10 × %d messages / 30 per s)", 1.1*ideal.Seconds(), chats+len(due)), atMost(1.1*ideal.Seconds()))
+	res.add("  as a multiple of what 30/s allows for the agendas alone", sec(lastAg.Sub(at))/(time.Duration(chats)*time.Second/30).Seconds(), "×", "", nil)
 	res.add("reminder lateness p50", ms(late.p50), "ms", "", nil)
 	res.add("reminder lateness p99", ms(late.p99), "ms", "<= 5000 ms", atMost(5000))
 	res.add("reminder lateness max", ms(late.max), "ms", "", nil)

@@ -297,6 +297,9 @@ func serve(ctx context.Context, cfg config, d deps) error {
 			Clock:   d.clock, Logger: log, Metrics: schedule.NewMetrics(reg),
 			Interval: cfg.Schedule.Interval, ProjectPerMinute: cfg.Schedule.ProjectPerMinute, UserPerMinute: cfg.Schedule.UserPerMinute,
 			AgendaCatchUp: cfg.Schedule.AgendaCatchUp, ReminderCatchUp: cfg.Schedule.ReminderCatchUp,
+			// Agendas are handed over as fast as the bot may send them: its
+			// pacer spreads the wave, reminders first.
+			AgendaRate: cfg.TelegramGlobalRate,
 		})
 	}
 	b = bot.New(bot.Config{
