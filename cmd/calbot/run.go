@@ -297,9 +297,11 @@ func serve(ctx context.Context, cfg config, d deps) error {
 			Clock:   d.clock, Logger: log, Metrics: schedule.NewMetrics(reg),
 			Interval: cfg.Schedule.Interval, ProjectPerMinute: cfg.Schedule.ProjectPerMinute, UserPerMinute: cfg.Schedule.UserPerMinute,
 			AgendaCatchUp: cfg.Schedule.AgendaCatchUp, ReminderCatchUp: cfg.Schedule.ReminderCatchUp,
-			// Agendas are handed over as fast as the bot may send them: its
-			// pacer spreads the wave, reminders first.
-			AgendaRate: cfg.TelegramGlobalRate,
+			// Agendas are handed over at nine tenths of what the bot may
+			// send: a wave is spread at about Telegram's pace, and the tenth
+			// left over keeps reminders and replies from queueing behind
+			// agendas (a chat's messages go out in order).
+			AgendaRate: 0.9 * cfg.TelegramGlobalRate,
 		})
 	}
 	b = bot.New(bot.Config{
