@@ -227,6 +227,8 @@ func steady(ctx context.Context, o options) (result, error) {
 	res.add("calbot CPU, % of one core", 100*(cpu1-cpu0).Seconds()/t1.Sub(t0).Seconds(), "", "<= 5", atMost(5))
 	if m, err := r.p.memory(); err == nil {
 		res.add("calbot RSS at the end", mb(m.rss), "MB", "<= 80 MB", atMost(80))
+		res.add("  of which anonymous (heap, stacks)", mb(m.anon), "MB", "", nil)
+		res.add("  of which file-backed (binary, database map)", mb(m.file), "MB", "", nil)
 	}
 	r.finish(&res, werr)
 	return res, nil
