@@ -6,7 +6,6 @@ import (
 	"errors"
 	"html"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -89,7 +88,6 @@ func (b *Bot) window(ctx context.Context, c chat, set storage.Settings, zone *ti
 	cals := shown(set)
 	v := view{zone: zone, multi: len(cals) > 1}
 	src := b.calendars()
-	seen := map[string]bool{}
 	for _, cal := range cals {
 		var sp calendar.Span
 		err := b.google(c.id, func(ts oauth2.TokenSource) (err error) {
@@ -112,13 +110,6 @@ func (b *Bot) window(ctx context.Context, c chat, set storage.Settings, zone *ti
 			if ev.Response == calendar.Declined {
 				continue
 			}
-			if ev.ICalUID != "" {
-				k := ev.ICalUID + "|" + strconv.FormatInt(ev.Start.UnixNano(), 10)
-				if seen[k] {
-					continue
-				}
-				seen[k] = true
-			}
 			if cal.Name != "" {
 				ev.CalendarName = cal.Name // the user's own name for it
 			}
@@ -128,6 +119,7 @@ func (b *Bot) window(ctx context.Context, c chat, set storage.Settings, zone *ti
 			v.events = append(v.events, ev)
 		}
 	}
+	v.events = calendar.Dedupe(v.events)
 	sortEvents(v.events)
 	return v, nil
 }

@@ -57,7 +57,7 @@ func repoRoot() (string, error) {
 }
 
 // seed writes links into a new database at path, sealed as calbot seals them.
-func seed(path string, links []storage.Link) error {
+func seed(path string, links []storage.Link, settings func(i int, st *storage.Settings)) error {
 	key, err := storage.SealKey(masterKey)
 	if err != nil {
 		return err
@@ -65,6 +65,14 @@ func seed(path string, links []storage.Link) error {
 	db, err := storage.Open(path, key, storage.Options{LockTimeout: time.Second})
 	if err != nil {
 		return err
+	}
+	if settings != nil {
+		for i, l := range links {
+			if err := db.UpdateSettings(l.ChatID, func(st *storage.Settings) { settings(i, st) }); err != nil {
+				db.Close()
+				return err
+			}
+		}
 	}
 	const chunk = 20000
 	for len(links) > 0 {

@@ -5,7 +5,8 @@
 //
 //	go run ./cmd/calbot-load -scenario all -runs 3
 //
-// Scenarios: requests, refresh, burst, paced, sustained, startup, all.
+// Scenarios: requests, refresh, burst, paced, sustained, startup, wave,
+// steady, all.
 // Every run is bounded in commands and time, and nothing leaves loopback.
 // Run it from the repository: without -calbot it builds the binary with
 // deploy/build.sh.

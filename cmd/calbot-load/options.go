@@ -48,7 +48,7 @@ func parseOptions(args []string, w io.Writer) (options, error) {
 	fs.StringVar(&o.scenario, "scenario", "all", "what to measure: "+strings.Join(names, ", ")+" or all")
 	fs.StringVar(&o.calbot, "calbot", "", "calbot binary (default: build it with deploy/build.sh)")
 	fs.IntVar(&o.runs, "runs", 1, "runs of each scenario; the table shows each and their median")
-	fs.IntVar(&o.chats, "chats", 0, "linked chats (default per scenario: burst, paced, sustained 1000; requests 100; startup 100000)")
+	fs.IntVar(&o.chats, "chats", 0, "linked chats (default per scenario: burst, paced, sustained 1000; requests 100; startup 100000; wave 2000; steady 10000)")
 	fs.IntVar(&o.commands, "commands", 0, "refresh: commands the one chat sends at once (default 50)")
 	fs.DurationVar(&o.latency, "google-latency", -1, "latency of every request to a Google fake (default: burst and paced 200ms, others 0)")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "sustained: length of each phase")

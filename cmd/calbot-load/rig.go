@@ -28,6 +28,10 @@ type setup struct {
 	// expired makes the stored access tokens expired, so calbot must
 	// refresh before its first Calendar call.
 	expired bool
+	// day, if set, fills the calendar of chat i instead of addDay;
+	// settings, if set, gives chat i its settings record.
+	day      func(email string, i int)
+	settings func(i int, st *storage.Settings)
 }
 
 // rig is calbot running against the fakes, with a seeded database.
@@ -45,6 +49,12 @@ type rig struct {
 }
 
 func newRig(ctx context.Context, o options, s setup) (r *rig, err error) {
+	return newRigWith(ctx, o, s, nil)
+}
+
+// newRigWith is newRig that hands the fakes to ready before it seeds the
+// calendars (s.day needs them).
+func newRigWith(ctx context.Context, o options, s setup, ready func(*fakes)) (r *rig, err error) {
 	r = &rig{}
 	if r.dir, err = os.MkdirTemp("", "calbot-load-"); err != nil {
 		return nil, err
@@ -56,6 +66,9 @@ func newRig(ctx context.Context, o options, s setup) (r *rig, err error) {
 	}()
 	if r.f, err = startFakes(s.latency); err != nil {
 		return nil, err
+	}
+	if ready != nil {
+		ready(r.f)
 	}
 	now := time.Now()
 	links := make([]storage.Link, s.chats)
@@ -73,7 +86,11 @@ func newRig(ctx context.Context, o options, s setup) (r *rig, err error) {
 			if s.expired {
 				l.AccessToken, l.Expiry, _ = r.f.g.MintAccess(l.RefreshToken, -time.Minute)
 			}
-			r.f.addDay(acct.Email, now)
+			if s.day != nil {
+				s.day(acct.Email, i)
+			} else {
+				r.f.addDay(acct.Email, now)
+			}
 		} else {
 			l.AccessToken, l.RefreshToken, l.Expiry = fmt.Sprintf("ya29.a0inert%0200d", i), fmt.Sprintf("1//0inert%090d", i), now.Add(time.Hour)
 		}
@@ -81,7 +98,7 @@ func newRig(ctx context.Context, o options, s setup) (r *rig, err error) {
 	}
 	dbPath := filepath.Join(r.dir, "calbot.db")
 	start := time.Now()
-	if err := seed(dbPath, links); err != nil {
+	if err := seed(dbPath, links, s.settings); err != nil {
 		return nil, fmt.Errorf("seed database: %w", err)
 	}
 	r.seeded = time.Since(start)

@@ -123,6 +123,9 @@ func TestBinaryStory(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(m.Text, "Connected as <b>alice@example.com</b>") {
 		t.Fatalf("connect = %d, %q", status, m.Text)
 	}
+	if m := tg.WaitMessage(t, alice.ID, waitFor); !strings.Contains(m.Text, "every morning") {
+		t.Errorf("after connecting: %q, want the agenda offer", m.Text)
+	}
 	if m := h.say(alice, "/add Стоматолог 25.11 9:30 1ч"); !strings.Contains(m.Text, "Стоматолог") || !strings.Contains(m.Text, "09:30–10:30") {
 		t.Errorf("/add = %q", m.Text)
 	}
@@ -207,6 +210,9 @@ func TestBinaryRestartLosesNothing(t *testing.T) {
 	h := &harness{t: t, tg: tg, g: g, cal: cal, public: "https://" + addr, logs: p.stderr, web: newBrowser()}
 	if status, _, m := h.connect(alice, aliceG); status != http.StatusOK || !strings.Contains(m.Text, "Connected as") {
 		t.Fatalf("connect = %d, %q", status, m.Text)
+	}
+	if m := tg.WaitMessage(t, alice.ID, waitFor); !strings.Contains(m.Text, "every morning") {
+		t.Fatalf("after connecting: %q, want the agenda offer", m.Text)
 	}
 
 	arrived, release := cal.Hold("insert")

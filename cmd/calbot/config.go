@@ -53,6 +53,11 @@ type env struct {
 	GoogleRevokeURL       string `envconfig:"GOOGLE_REVOKE_URL" default:"https://oauth2.googleapis.com/revoke" desc:"Google revocation endpoint"`
 	GoogleCalendarURL     string `envconfig:"GOOGLE_CALENDAR_URL" default:"https://www.googleapis.com/calendar/v3/" desc:"Calendar API base URL"`
 	SigninCheck           string `envconfig:"SIGNIN_CHECK" default:"telegram" desc:"who may finish a sign-in: telegram (login_url button; link the domain with /setdomain in @BotFather) or page (a page names the Telegram account)"`
+	ScheduleInterval      string `envconfig:"SCHEDULE_INTERVAL" default:"2m" desc:"how often each linked calendar is read for agendas and reminders (stretched to fit the Google budget)"`
+	GoogleRequestsPerMin  string `envconfig:"GOOGLE_REQUESTS_PER_MINUTE" default:"3000" desc:"Google requests per minute the scheduler may make for all chats (Google allows 10000)"`
+	GoogleUserPerMin      string `envconfig:"GOOGLE_USER_REQUESTS_PER_MINUTE" default:"60" desc:"Google requests per minute the scheduler may make for one chat (Google allows 600)"`
+	AgendaCatchUp         string `envconfig:"AGENDA_CATCH_UP" default:"2h" desc:"how late a morning agenda missed while calbot was down is still sent"`
+	ReminderCatchUp       string `envconfig:"REMINDER_CATCH_UP" default:"15m" desc:"how late a reminder missed while calbot was down is still sent"`
 }
 
 // config is the checked configuration.
@@ -73,6 +78,7 @@ type config struct {
 	ChatQueueCap int
 	ChatBurst    int
 	ChatEvery    time.Duration // < 0: no command rate
+	Schedule     scheduleConfig
 }
 
 // adminSocket is where the running calbot listens for `calbot backup`.
@@ -242,7 +248,8 @@ func (e env) check() (config, []problem) {
 	for _, s := range []*string{&e.TelegramBotToken, &e.PublicURL, &e.GoogleClientID, &e.GoogleClientSecret, &e.GoogleCredentialsFile,
 		&e.SecretKey, &e.HTTPAddr, &e.DBPath, &e.LogLevel, &e.TelegramAPIURL, &e.GoogleAuthURL, &e.GoogleTokenURL, &e.GoogleRevokeURL, &e.GoogleCalendarURL,
 		&e.LogFormat, &e.MetricsAddr, &e.AdminSocket, &e.ShutdownTimeout, &e.Concurrency, &e.TelegramGlobalRate, &e.TelegramChatRate,
-		&e.ChatQueueCap, &e.ChatRate, &e.SigninCheck} {
+		&e.ChatQueueCap, &e.ChatRate, &e.SigninCheck, &e.ScheduleInterval, &e.GoogleRequestsPerMin, &e.GoogleUserPerMin,
+		&e.AgendaCatchUp, &e.ReminderCatchUp} {
 		trim(s)
 	}
 	c := config{env: e}
@@ -347,6 +354,7 @@ func (e env) check() (config, []problem) {
 			*r.dst = f
 		}
 	}
+	c.Schedule = e.checkSchedule(add)
 	if e.SigninCheck == "" { // unset: envconfig's default
 		e.SigninCheck = "telegram"
 	}

@@ -28,33 +28,39 @@ const (
 // validEnv is a correct environment with the defaults envconfig fills in.
 func validEnv() env {
 	return env{
-		TelegramBotToken:   validToken,
-		PublicURL:          validPublic,
-		GoogleClientID:     validClientID,
-		GoogleClientSecret: validSecret,
-		HTTPAddr:           ":8080",
-		DBPath:             "calbot.db",
-		LogLevel:           "info",
-		TelegramAPIURL:     "https://api.telegram.org",
-		GoogleAuthURL:      "https://accounts.google.com/o/oauth2/v2/auth",
-		GoogleTokenURL:     "https://oauth2.googleapis.com/token",
-		GoogleRevokeURL:    "https://oauth2.googleapis.com/revoke",
-		GoogleCalendarURL:  "https://www.googleapis.com/calendar/v3/",
-		LogFormat:          "text",
-		ShutdownTimeout:    "10s",
-		Concurrency:        "256",
-		TelegramGlobalRate: "30",
-		TelegramChatRate:   "1",
-		SigninCheck:        "telegram",
-		ChatQueueCap:       "20",
-		ChatRate:           "10/2s",
+		TelegramBotToken:     validToken,
+		PublicURL:            validPublic,
+		GoogleClientID:       validClientID,
+		GoogleClientSecret:   validSecret,
+		HTTPAddr:             ":8080",
+		DBPath:               "calbot.db",
+		LogLevel:             "info",
+		TelegramAPIURL:       "https://api.telegram.org",
+		GoogleAuthURL:        "https://accounts.google.com/o/oauth2/v2/auth",
+		GoogleTokenURL:       "https://oauth2.googleapis.com/token",
+		GoogleRevokeURL:      "https://oauth2.googleapis.com/revoke",
+		GoogleCalendarURL:    "https://www.googleapis.com/calendar/v3/",
+		LogFormat:            "text",
+		ShutdownTimeout:      "10s",
+		Concurrency:          "256",
+		TelegramGlobalRate:   "30",
+		TelegramChatRate:     "1",
+		SigninCheck:          "telegram",
+		ChatQueueCap:         "20",
+		ChatRate:             "10/2s",
+		ScheduleInterval:     "2m",
+		GoogleRequestsPerMin: "3000",
+		GoogleUserPerMin:     "60",
+		AgendaCatchUp:        "2h",
+		ReminderCatchUp:      "15m",
 	}
 }
 
 // validConfig is what validEnv().validate() must return.
 func validConfig() config {
 	c := config{env: validEnv(), LogLevel: slog.LevelInfo, ShutdownTimeout: 10 * time.Second, Concurrency: 256, TelegramGlobalRate: 30, TelegramChatRate: 1,
-		ChatQueueCap: 20, ChatBurst: 10, ChatEvery: 2 * time.Second}
+		ChatQueueCap: 20, ChatBurst: 10, ChatEvery: 2 * time.Second,
+		Schedule: scheduleConfig{Interval: 2 * time.Minute, ProjectPerMinute: 3000, UserPerMinute: 60, AgendaCatchUp: 2 * time.Hour, ReminderCatchUp: 15 * time.Minute}}
 	return c
 }
 
@@ -184,6 +190,21 @@ func TestValidateAccepts(t *testing.T) {
 			func(c *config) { c.env.ChatRate, c.ChatBurst, c.ChatEvery = "5/1m", 5, time.Minute }},
 		{"chat fairness unset takes the defaults", func(e *env) { e.ChatQueueCap, e.ChatRate = "", "" },
 			func(c *config) { c.env.ChatQueueCap, c.env.ChatRate = "", "" }},
+		{"schedule unset takes the defaults", func(e *env) {
+			e.ScheduleInterval, e.GoogleRequestsPerMin, e.GoogleUserPerMin, e.AgendaCatchUp, e.ReminderCatchUp = "", "", "", "", ""
+		}, func(c *config) {
+			c.env.ScheduleInterval, c.env.GoogleRequestsPerMin, c.env.GoogleUserPerMin, c.env.AgendaCatchUp, c.env.ReminderCatchUp = "", "", "", "", ""
+		}},
+		{"schedule at Google's limits", func(e *env) { e.GoogleRequestsPerMin, e.GoogleUserPerMin = "10000", "600" },
+			func(c *config) {
+				c.env.GoogleRequestsPerMin, c.env.GoogleUserPerMin = "10000", "600"
+				c.Schedule.ProjectPerMinute, c.Schedule.UserPerMinute = 10000, 600
+			}},
+		{"schedule every 30s, catch up 1h and 5m", func(e *env) { e.ScheduleInterval, e.AgendaCatchUp, e.ReminderCatchUp = "30s", "1h", "5m" },
+			func(c *config) {
+				c.env.ScheduleInterval, c.env.AgendaCatchUp, c.env.ReminderCatchUp = "30s", "1h", "5m"
+				c.Schedule.Interval, c.Schedule.AgendaCatchUp, c.Schedule.ReminderCatchUp = 30*time.Second, time.Hour, 5*time.Minute
+			}},
 	}
 	for _, enc := range []struct {
 		name string
@@ -258,6 +279,13 @@ func TestValidateReportsOneProblem(t *testing.T) {
 		{"chat rate without interval", func(e *env) { e.ChatRate = "10" }, "CHAT_RATE"},
 		{"chat rate zero burst", func(e *env) { e.ChatRate = "0/2s" }, "CHAT_RATE"},
 		{"chat rate negative interval", func(e *env) { e.ChatRate = "10/-2s" }, "CHAT_RATE"},
+		{"schedule interval not a duration", func(e *env) { e.ScheduleInterval = "2" }, "SCHEDULE_INTERVAL"},
+		{"schedule interval too short", func(e *env) { e.ScheduleInterval = "1s" }, "SCHEDULE_INTERVAL"},
+		{"project budget over Google's", func(e *env) { e.GoogleRequestsPerMin = "10001" }, "GOOGLE_REQUESTS_PER_MINUTE"},
+		{"project budget zero", func(e *env) { e.GoogleRequestsPerMin = "0" }, "GOOGLE_REQUESTS_PER_MINUTE"},
+		{"user budget over Google's", func(e *env) { e.GoogleUserPerMin = "601" }, "GOOGLE_USER_REQUESTS_PER_MINUTE"},
+		{"agenda catch-up negative", func(e *env) { e.AgendaCatchUp = "-1h" }, "AGENDA_CATCH_UP"},
+		{"reminder catch-up zero", func(e *env) { e.ReminderCatchUp = "0" }, "REMINDER_CATCH_UP"},
 		{"secret key too short", func(e *env) { e.SecretKey = "c2hvcnQ=" }, "SECRET_KEY decodes to 5 bytes, want 32"},
 		{"secret key in hex", func(e *env) { e.SecretKey = strings.Repeat("ab", 32) }, "SECRET_KEY decodes to 48 bytes, want 32"},
 		{"http addr without colon", func(e *env) { e.HTTPAddr = "8080" }, `HTTP_ADDR "8080" is not host:port`},

@@ -49,17 +49,47 @@ func mustZone(name string) *time.Location {
 	return loc
 }
 
-// clock is the calbot's injected time, which tests move by hand.
+// clock is the calbot's injected time, which tests move by hand. It is
+// the scheduler's schedule.Clock too: Advance fires the timers it passes.
 type clock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu      sync.Mutex
+	t       time.Time
+	waiters []waiter
+}
+
+type waiter struct {
+	at time.Time
+	ch chan time.Time
 }
 
 func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
 func (c *clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+	kept := c.waiters[:0]
+	for _, w := range c.waiters {
+		if w.at.After(c.t) {
+			kept = append(kept, w)
+			continue
+		}
+		w.ch <- c.t
+	}
+	c.waiters = kept
+}
+
+// After is like time.After on the test's time.
+func (c *clock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	if d <= 0 {
+		ch <- c.t
+		return ch
+	}
+	c.waiters = append(c.waiters, waiter{at: c.t.Add(d), ch: ch})
+	return ch
 }
 
 // syncBuffer collects calbot's log across goroutines.
@@ -88,7 +118,14 @@ type harness struct {
 	web    *http.Client // the users' browser: keeps cookies, shows redirects instead of following them
 	dbPath string
 	stop   func() error // stops calbot (once) and returns what serve returned
+	// scheduled runs the scheduler on the test's clock; without it the
+	// scheduler is left out, as its background reads would race with the
+	// faults other tests inject.
+	scheduled bool
 }
+
+// withScheduler runs calbot's scheduler, on the test's clock.
+func withScheduler(h *harness, _ *env) { h.scheduled = true }
 
 // option changes the environment a harness starts calbot with; it may use
 // the fakes, which exist by then.
@@ -134,7 +171,9 @@ func newHarnessAt(t *testing.T, scheme string, opts ...option) *harness {
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(h.logs, testLog{t}), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, deps{log: log, now: h.clock.Now, ln: ln}) }()
+	go func() {
+		done <- serve(ctx, cfg, deps{log: log, now: h.clock.Now, ln: ln, clock: h.clock, noSchedule: !h.scheduled})
+	}()
 	var once sync.Once
 	var stopErr error
 	h.stop = func() error {

@@ -21,6 +21,7 @@ import (
 	"github.com/calbot/calbot/internal/doctor"
 	"github.com/calbot/calbot/internal/sandbox"
 	"github.com/calbot/calbot/oauth"
+	"github.com/calbot/calbot/schedule"
 	"github.com/calbot/calbot/storage"
 	"github.com/kelseyhightower/envconfig"
 )
@@ -194,6 +195,12 @@ type deps struct {
 	ln  net.Listener     // default: listen on HTTP_ADDR
 	// startTimeout bounds the calls to Telegram at start (default 20s).
 	startTimeout time.Duration
+	// clock is the scheduler's time (default: the real clock); a test that
+	// fakes now fakes it too, or leaves the scheduler out.
+	clock schedule.Clock
+	// noSchedule leaves the scheduler out: tests of other features, whose
+	// fault injection its background reads would race with.
+	noSchedule bool
 }
 
 // start runs b.Start within timeout: a Telegram that drops packets must
@@ -273,6 +280,7 @@ func serve(ctx context.Context, cfg config, d deps) error {
 	googleHTTP := &http.Client{Timeout: 30 * time.Second, Transport: pooledTransport(cfg.Concurrency)}
 	cal := calendar.New(cfg.GoogleCalendarURL, googleHTTP).WithMetrics(calendar.NewMetrics(reg))
 	var b *bot.Bot
+	var sched *schedule.Scheduler
 	flow := oauth.New(oauth.Config{
 		ClientID: cfg.GoogleClientID, ClientSecret: cfg.GoogleClientSecret,
 		AuthURL: cfg.GoogleAuthURL, TokenURL: cfg.GoogleTokenURL, RevokeURL: cfg.GoogleRevokeURL,
@@ -281,6 +289,21 @@ func serve(ctx context.Context, cfg config, d deps) error {
 		OnResult: func(ctx context.Context, r oauth.Result) { b.Notify(ctx, r) },
 		Metrics:  oauth.NewMetrics(reg),
 	}, db)
+	if !d.noSchedule {
+		sched = schedule.New(schedule.Config{
+			DB: db, Source: calSource{cal: cal, tokens: flow, settings: db.Settings, log: log},
+			Settings: db.Settings, Chats: db.Chats,
+			Deliver: func(ctx context.Context, due schedule.Due) error { return b.Deliver(ctx, due) },
+			Clock:   d.clock, Logger: log, Metrics: schedule.NewMetrics(reg),
+			Interval: cfg.Schedule.Interval, ProjectPerMinute: cfg.Schedule.ProjectPerMinute, UserPerMinute: cfg.Schedule.UserPerMinute,
+			AgendaCatchUp: cfg.Schedule.AgendaCatchUp, ReminderCatchUp: cfg.Schedule.ReminderCatchUp,
+			// Agendas are handed over at nine tenths of what the bot may
+			// send: a wave is spread at about Telegram's pace, and the tenth
+			// left over keeps reminders and replies from queueing behind
+			// agendas (a chat's messages go out in order).
+			AgendaRate: 0.9 * cfg.TelegramGlobalRate,
+		})
+	}
 	b = bot.New(bot.Config{
 		Token: cfg.TelegramBotToken, APIURL: cfg.TelegramAPIURL, HTTPClient: &http.Client{Transport: pooledTransport(cfg.Concurrency)},
 		Accounts: flow, Calendar: cal, Store: db, Logger: log, Now: d.now,
@@ -288,7 +311,7 @@ func serve(ctx context.Context, cfg config, d deps) error {
 		ShutdownTimeout: cfg.ShutdownTimeout, Workers: cfg.Concurrency,
 		GlobalRate: cfg.TelegramGlobalRate, ChatRate: cfg.TelegramChatRate,
 		ChatQueue: cfg.ChatQueueCap, ChatBurst: cfg.ChatBurst, ChatEvery: cfg.ChatEvery,
-		Metrics: bot.NewMetrics(reg),
+		Metrics: bot.NewMetrics(reg), Planner: planner(sched),
 	})
 	if err := start(ctx, b, d.startTimeout, cfg.TelegramAPIURL); err != nil {
 		return err
@@ -328,6 +351,10 @@ func serve(ctx context.Context, cfg config, d deps) error {
 	}
 	g.Go(func() error { return b.Run(gctx) })
 	g.Go(func() error { sweep(gctx, flow, log); return nil })
+	if sched != nil {
+		// After the bot's Start: what it hands over goes to a running bot.
+		g.Go(func() error { return sched.Run(gctx) })
+	}
 	g.Go(func() error {
 		<-gctx.Done()
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), cfg.ShutdownTimeout)
@@ -341,6 +368,15 @@ func serve(ctx context.Context, cfg config, d deps) error {
 	err = g.Wait()
 	log.Info("calbot stopped")
 	return err
+}
+
+// planner is sched as the bot's Planner: nil (no scheduling) when there
+// is no scheduler, not a typed nil.
+func planner(sched *schedule.Scheduler) bot.Planner {
+	if sched == nil {
+		return nil
+	}
+	return sched
 }
 
 // checkDBPath refuses a DB_PATH calbot cannot keep its files at, naming

@@ -126,16 +126,21 @@ func sandboxZoneName(local, tz, etcTimezone, localtimeLink string) string {
 }
 
 // sandboxSeed gives the calendar a plausible day around now: an all-day
-// event, a daily standup, a meeting with a place and an evening out.
+// event, a daily standup, a meeting with a place, an evening out, and a call
+// twelve minutes from now whose reminder comes two minutes after start-up.
 func sandboxSeed(cal *calendarfake.Server, account string, now time.Time, lang string) {
-	titles := map[string][5]string{
-		"en": {"Mum's birthday", "Standup", "Design review", "Room 4, second floor", "Dinner with Sam"},
-		"ru": {"День рождения мамы", "Планёрка", "Обсуждение макетов", "Переговорная 4, второй этаж", "Ужин с Сашей"},
+	titles := map[string][6]string{
+		"en": {"Mum's birthday", "Standup", "Design review", "Room 4, second floor", "Dinner with Sam", "Call with Alex"},
+		"ru": {"День рождения мамы", "Планёрка", "Обсуждение макетов", "Переговорная 4, второй этаж", "Ужин с Сашей", "Созвон с Алексеем"},
 	}[lang]
 	zone := now.Location()
 	y, m, d := now.Date()
 	at := func(day, h, min int) *gcal.EventDateTime {
 		return &gcal.EventDateTime{DateTime: time.Date(y, m, d+day, h, min, 0, 0, zone).Format(time.RFC3339), TimeZone: zone.String()}
+	}
+	soon := func(min int) *gcal.EventDateTime {
+		t := now.Truncate(time.Minute).Add(time.Duration(min) * time.Minute)
+		return &gcal.EventDateTime{DateTime: t.Format(time.RFC3339), TimeZone: zone.String()}
 	}
 	date := func(day int) *gcal.EventDateTime {
 		return &gcal.EventDateTime{Date: time.Date(y, m, d+day, 0, 0, 0, 0, zone).Format(time.DateOnly)}
@@ -145,6 +150,7 @@ func sandboxSeed(cal *calendarfake.Server, account string, now time.Time, lang s
 		{Summary: titles[1], Start: at(-1, 9, 30), End: at(-1, 9, 45), Recurrence: []string{"RRULE:FREQ=DAILY;COUNT=60"}},
 		{Summary: titles[2], Location: titles[3], Start: at(0, 11, 0), End: at(0, 12, 0)},
 		{Summary: titles[4], Start: at(0, 19, 0), End: at(0, 21, 30)},
+		{Summary: titles[5], HangoutLink: "https://meet.google.com/abc-defg-hij", Start: soon(12), End: soon(42)},
 	} {
 		cal.Add(account, e)
 	}
