@@ -208,6 +208,13 @@ const (
 	msgUndoExpired
 	msgAddWriteScope
 	msgAddWriteGrow
+	msgSetInvites
+	msgInvitesNotify
+	msgInvitesQuiet
+	msgBtnInvites
+	msgBtnInvitesNotify
+	msgBtnInvitesQuiet
+	msgInvitesPick
 	numMsgs
 )
 
