@@ -215,6 +215,7 @@ const (
 	msgBtnInvitesNotify
 	msgBtnInvitesQuiet
 	msgInvitesPick
+	msgCalendarsReadGrow
 	numMsgs
 )
 

@@ -226,4 +226,5 @@ var catalogEN = [numMsgs]string{
 	msgBtnInvitesNotify:    "Tell the organizer",
 	msgBtnInvitesQuiet:     "Don't tell",
 	msgInvitesPick:         "When you answer an invitation with Accept, Maybe or Decline under an agenda or reminder, Google can email your answer to its organizer and guests, or keep it quiet (your answer still shows in the event).",
+	msgCalendarsReadGrow:   "Allow shared calendars",
 }

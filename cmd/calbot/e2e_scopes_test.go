@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	gcal "google.golang.org/api/calendar/v3"
+
 	"github.com/calbot/calbot/bot/telegramfake"
 	"github.com/calbot/calbot/oauth"
 )
@@ -30,7 +32,9 @@ func TestCalendarListScopeGrows(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			h.seed(aliceG)
-			h.cal.AddStandardCalendars(aliceG.Email)
+			_, team, _ := h.cal.AddStandardCalendars(aliceG.Email)
+			h.cal.AddTo(aliceG.Email, team, &gcal.Event{Id: "offsite1", Summary: "Team offsite",
+				Start: &gcal.EventDateTime{DateTime: "2026-11-21T15:00:00+03:00"}, End: &gcal.EventDateTime{DateTime: "2026-11-21T16:00:00+03:00"}})
 			if status, page, _ := h.connect(alice, aliceG); status != http.StatusOK {
 				t.Fatalf("callback page status = %d; page: %s", status, page)
 			}
@@ -88,8 +92,38 @@ func TestCalendarListScopeGrows(t *testing.T) {
 				if !strings.Contains(again.Text, "To list your calendars") {
 					t.Errorf("Calendars after unticking = %q, want the explanation again", again.Text)
 				}
-			} else if !again.Edited || !strings.Contains(shown(again), "[Holidays in Russia]") {
-				t.Errorf("Calendars after granting = %+v, want the page listing the calendars", again)
+			} else {
+				if !again.Edited || !strings.Contains(shown(again), "[Holidays in Russia]") {
+					t.Fatalf("Calendars after granting = %+v, want the page listing the calendars", again)
+				}
+				// A calendar shared read-only needs one more scope to read.
+				team, ok := again.Button("Team")
+				if !ok || team.CallbackData == nil {
+					t.Fatalf("no Team button: %+v", again.Markup)
+				}
+				h.tg.PressButton(alice, again, *team.CallbackData)
+				if ticked := h.tg.WaitMessage(t, alice.ID, waitFor); !strings.Contains(shown(ticked), "[✓ Team]") {
+					t.Errorf("after ticking Team the page = %q", shown(ticked))
+				}
+				if today := h.say(alice, "/today").Text; !strings.Contains(today, "Standup") || !strings.Contains(today, "Not shown: Team") {
+					t.Errorf("/today with Team ticked but unreadable = %q, want the own events and Team named as not shown", today)
+				}
+				ask := h.tg.WaitMessage(t, alice.ID, waitFor)
+				read, ok := ask.Button("Allow shared calendars")
+				if !strings.Contains(ask.Text, "calendars that others share with you") || !ok || read.LoginURL == nil {
+					t.Fatalf("after /today the bot said %q, want the explanation and a sign-in button for shared calendars", shown(ask))
+				}
+				cb, err := h.g.Approve(h.consent(alice, read.LoginURL.URL), aliceG)
+				if err != nil {
+					t.Fatalf("Approve: %v", err)
+				}
+				h.get(cb)
+				if done := h.tg.WaitMessage(t, alice.ID, waitFor).Text; !strings.Contains(done, "Done:") {
+					t.Errorf("after allowing shared calendars the bot said %q", done)
+				}
+				if today := h.say(alice, "/today").Text; !strings.Contains(today, "Team offsite") || strings.Contains(today, "Not shown") {
+					t.Errorf("/today after allowing shared calendars = %q, want Team's event", today)
+				}
 			}
 			if r := h.tg.Rejected(); len(r) > 0 {
 				t.Errorf("Telegram rejected requests: %q", r)
