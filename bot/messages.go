@@ -208,6 +208,14 @@ const (
 	msgUndoExpired
 	msgAddWriteScope
 	msgAddWriteGrow
+	msgSetInvites
+	msgInvitesNotify
+	msgInvitesQuiet
+	msgBtnInvites
+	msgBtnInvitesNotify
+	msgBtnInvitesQuiet
+	msgInvitesPick
+	msgCalendarsReadGrow
 	numMsgs
 )
 

@@ -101,6 +101,12 @@ func parseSetting(args string, lookup ZoneLookup) (change, error) {
 			lang = ""
 		}
 		return change{apply: func(s *storage.Settings) { s.Lang = lang }}, nil
+	case "invitations", "invites":
+		if len(rest) != 1 || rest[0] != "notify" && rest[0] != "quiet" {
+			return change{}, errSetting
+		}
+		notify := rest[0] == "notify"
+		return change{apply: func(s *storage.Settings) { s.NotifyOrganizer = notify }}, nil
 	}
 	return change{}, errSetting
 }
@@ -295,7 +301,12 @@ func settingsText(lang string, s storage.Settings) string {
 		}
 		cals = text(lang, msgCalendarsShown, strings.Join(names, ", "), html.EscapeString(oneLine(addToName(s), maxCalendarRunes)))
 	}
-	b.WriteString(text(lang, msgSetCalendars, cals) + "\n\n")
+	b.WriteString(text(lang, msgSetCalendars, cals) + "\n")
+	invites := text(lang, msgInvitesQuiet)
+	if s.NotifyOrganizer {
+		invites = text(lang, msgInvitesNotify)
+	}
+	b.WriteString(text(lang, msgSetInvites, invites) + "\n\n")
 	b.WriteString(text(lang, msgSettingsUsage))
 	return b.String()
 }
@@ -343,7 +354,7 @@ func (b *Bot) replyLang(chatID int64, telegram string) string {
 func isSettingsPayload(p string) bool {
 	page, _, _ := strings.Cut(p, ":")
 	switch page {
-	case pageMain, pageAgenda, pageReminders, pageQuiet, pageZone, pageLang, pageCalendars:
+	case pageMain, pageAgenda, pageReminders, pageQuiet, pageZone, pageLang, pageCalendars, pageInvites:
 		return true
 	}
 	return false

@@ -89,9 +89,13 @@ func mergeCalendars(old []storage.Calendar, infos []calendar.CalendarInfo) []sto
 }
 
 // askScope explains why calbot wants scope (why) and sends the secure
-// sign-in button for just that scope.
+// sign-in button for just that scope, labelled with what it allows.
 func (b *Bot) askScope(ctx context.Context, c chat, scope string, why msg) {
-	b.askScopeWith(ctx, c, scope, why, msgCalendarsGrow)
+	label := msgCalendarsGrow
+	if scope == CalendarReadScope {
+		label = msgCalendarsReadGrow
+	}
+	b.askScopeWith(ctx, c, scope, why, label)
 }
 
 // askScopeWith is askScope with the sign-in button labelled label.

@@ -102,6 +102,8 @@ func TestSettingsArguments(t *testing.T) {
 		{"zone ambiguous", "zone Portland", "<b>Portland</b> is the name of more than one place, so nothing changed. Send one of these:\n" +
 			"<code>/settings zone Portland, Oregon</code> — America/Los_Angeles, now 22:00\n<code>/settings zone Portland, Maine</code> — America/New_York, now 01:00",
 			func(s storage.Settings) bool { return s.ZoneOverride == "" }},
+		{"invitations notify", "invitations notify", "✉️ Invitations: when you answer one here, its organizer is told", func(s storage.Settings) bool { return s.NotifyOrganizer }},
+		{"invitations bad", "invitations loudly", "I couldn't read <code>invitations loudly</code>", func(s storage.Settings) bool { return !s.NotifyOrganizer }},
 		{"zone half hour", "zone UTC+5:30", "No time zone name keeps the offset <code>UTC+05:30</code>", func(s storage.Settings) bool { return s.ZoneOverride == "" }},
 	}
 	for _, tt := range tests {

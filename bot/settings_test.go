@@ -49,6 +49,12 @@ func TestParseSetting(t *testing.T) {
 		{"zone half hour offset", "zone UTC+5:30", nil},
 		{"zone ambiguous city", "zone Portland", nil},
 		{"lang other", "lang de", nil},
+		{"invitations notify", "invitations notify", func(s *storage.Settings) { s.NotifyOrganizer = true }},
+		{"invitations quiet", "Invitations QUIET", func(s *storage.Settings) { s.NotifyOrganizer = false }},
+		{"invites notify", "invites notify", func(s *storage.Settings) { s.NotifyOrganizer = true }},
+		{"invitations word", "invitations loud", nil},
+		{"invitations two words", "invitations notify quiet", nil},
+		{"invitations nothing", "invitations", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,7 +85,7 @@ func TestSettingsTextGolden(t *testing.T) {
 		Agenda: storage.Agenda{On: true, At: 450, Weekdays: true, SkipEmpty: true}, Reminders: storage.Reminders{Leads: []int{10, 30}},
 		Quiet:     storage.Quiet{On: true, From: 1320, To: 420, Hold: true},
 		Calendars: []storage.Calendar{{ID: "primary", Name: "Ann <me>", Shown: true, Writable: true}, {ID: "w@g", Name: "Work", Shown: true, Writable: true}, {ID: "h", Name: "Holidays"}},
-		AddTo:     "w@g",
+		AddTo:     "w@g", NotifyOrganizer: true,
 	}
 	for _, lang := range []string{"en", "ru"} {
 		got := settingsText(lang, storage.Settings{}) + "\n---\n" + settingsText(lang, storage.Settings{Zone: "Europe/Moscow", Reminders: storage.Reminders{Off: true}}) +

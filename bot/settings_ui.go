@@ -25,6 +25,7 @@ const (
 	pageZone      = "sz"
 	pageLang      = "sl"
 	pageCalendars = "sc"
+	pageInvites   = "si"
 )
 
 // Times offered as buttons; others are typed (/settings agenda 06:45).
@@ -136,6 +137,9 @@ func (b *Bot) settingsKeyboard(c chat, page string, s storage.Settings) *tgbotap
 	case pageLang:
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(btn(tick(s.Lang == "", text(l, msgBtnAuto)), "sl:auto"),
 			btn(tick(s.Lang == "en", "English"), "sl:en"), btn(tick(s.Lang == "ru", "Русский"), "sl:ru")))
+	case pageInvites:
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(btn(tick(s.NotifyOrganizer, text(l, msgBtnInvitesNotify)), "si:notify"),
+			btn(tick(!s.NotifyOrganizer, text(l, msgBtnInvitesQuiet)), "si:quiet")))
 	case pageCalendars:
 		for i, cal := range s.Calendars {
 			if i >= maxCalendarRows {
@@ -156,7 +160,8 @@ func (b *Bot) settingsKeyboard(c chat, page string, s storage.Settings) *tgbotap
 		rows = append(rows,
 			tgbotapi.NewInlineKeyboardRow(btn(text(l, msgBtnAgenda), pageAgenda), btn(text(l, msgBtnReminders), pageReminders)),
 			tgbotapi.NewInlineKeyboardRow(btn(text(l, msgBtnQuiet), pageQuiet), btn(text(l, msgBtnZone), pageZone)),
-			tgbotapi.NewInlineKeyboardRow(btn(text(l, msgBtnLang), pageLang), btn(text(l, msgBtnCalendars), pageCalendars)))
+			tgbotapi.NewInlineKeyboardRow(btn(text(l, msgBtnLang), pageLang), btn(text(l, msgBtnCalendars), pageCalendars)),
+			tgbotapi.NewInlineKeyboardRow(btn(text(l, msgBtnInvites), pageInvites)))
 		kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
 		return &kb
 	}
@@ -208,6 +213,9 @@ func settingsAction(page, action string) (func(*storage.Settings), bool) {
 	case "sl:auto", "sl:en", "sl:ru":
 		lang := strings.TrimPrefix(action, "auto")
 		return func(s *storage.Settings) { s.Lang = lang }, true
+	case "si:notify", "si:quiet":
+		notify := action == "notify"
+		return func(s *storage.Settings) { s.NotifyOrganizer = notify }, true
 	}
 	switch page {
 	case pageAgenda:
@@ -319,8 +327,11 @@ func (b *Bot) settingsPress(ctx context.Context, q *tgbotapi.CallbackQuery, c ch
 	}
 	b.answer(ctx, q.ID, "", false)
 	body := settingsText(c.lang, set)
-	if page == pageCalendars {
+	switch page {
+	case pageCalendars:
 		body += "\n\n" + text(c.lang, msgCalendarsPick)
+	case pageInvites:
+		body += "\n\n" + text(c.lang, msgInvitesPick)
 	}
 	edit := tgbotapi.NewEditMessageTextAndMarkup(c.id, q.Message.MessageID, body, *b.settingsKeyboard(c, page, set))
 	edit.ParseMode = tgbotapi.ModeHTML

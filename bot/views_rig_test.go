@@ -177,6 +177,9 @@ func TestSharedCalendarScope(t *testing.T) {
 	if !strings.Contains(ask.Text, "share with you") || len(g.scopes) != 1 || g.scopes[0] != CalendarReadScope {
 		t.Errorf("scope request = %q, scopes %v", ask.Text, g.scopes)
 	}
+	if _, ok := ask.Button("Allow shared calendars"); !ok {
+		t.Errorf("the sign-in button does not say what it allows: %+v", ask.Markup)
+	}
 }
 
 // TestDayByDayFallback: over calendarfake, views in

@@ -83,6 +83,7 @@ func TestBinaryScheduleSurvivesKill(t *testing.T) {
 		acct, _, ok := g.AccessTokenOwner(bearer)
 		return acct.Email, ok
 	})
+	cal.SetScopes(g.Scopes) // Google's scope checks, as in the harness
 	dir := t.TempDir()
 	environ := append(binaryEnv(addr, dir, tg, g, cal), "TELEGRAM_API_URL="+tgURL.URL, "TELEGRAM_GLOBAL_RATE=4")
 	start := func() *process { return startBinary(t, dir, environ) }

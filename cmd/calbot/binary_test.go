@@ -110,6 +110,7 @@ func TestBinaryStory(t *testing.T) {
 		acct, _, ok := g.AccessTokenOwner(bearer)
 		return acct.Email, ok
 	})
+	cal.SetScopes(g.Scopes) // Google's scope checks, as in the harness
 	cal.SetZone(aliceG.Email, "Europe/Moscow")
 	dir := t.TempDir()
 	environ := binaryEnv(addr, dir, tg, g, cal)
@@ -203,6 +204,7 @@ func TestBinaryRestartLosesNothing(t *testing.T) {
 		acct, _, ok := g.AccessTokenOwner(bearer)
 		return acct.Email, ok
 	})
+	cal.SetScopes(g.Scopes) // Google's scope checks, as in the harness
 	cal.SetZone(aliceG.Email, "Europe/Moscow")
 	dir := t.TempDir()
 	environ := append(binaryEnv(addr, dir, tg, g, cal), "TELEGRAM_CHAT_RATE=0")
