@@ -62,10 +62,16 @@ func (b *Bot) eventJob(e storage.Event, cutShort *atomic.Int64) (job, bool) {
 // signInJob tells r's chat how its sign-in ended, then forgets event id,
 // unless the stop cut it short (counted in cutShort).
 func (b *Bot) signInJob(id uint64, r oauth.Result, cutShort *atomic.Int64) job {
+	var told atomic.Bool
 	return job{
 		chat: r.ChatID,
-		run:  func(ctx context.Context) { b.signedIn(ctx, r) },
+		run: func(ctx context.Context) {
+			b.signedIn(ctx, r, func() { b.forget(id); told.Store(true) })
+		},
 		done: func(finished bool) {
+			if told.Load() {
+				return
+			}
 			if !finished {
 				cutShort.Add(1)
 				return

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,4 +68,48 @@ func TestNotifySurvivesARestart(t *testing.T) {
 		ev, _, _ := r.db.Events()
 		return len(ev) == 0
 	})
+}
+
+// recordingEvents notes how many messages the chat had been sent when an
+// event was deleted.
+type recordingEvents struct {
+	EventStore
+	sentAtDelete func() int
+	mu           sync.Mutex
+	at           []int
+}
+
+func (e *recordingEvents) DeleteEvent(id uint64) error {
+	e.mu.Lock()
+	e.at = append(e.at, e.sentAtDelete())
+	e.mu.Unlock()
+	return e.EventStore.DeleteEvent(id)
+}
+
+// TestSignInForgottenBeforeOffer: the sign-in event is deleted as soon as
+// "Connected" is sent, before the agenda offer, so a crash between the two
+// repeats neither.
+func TestSignInForgottenBeforeOffer(t *testing.T) {
+	rec := &recordingEvents{}
+	r := newRig(t, func(c *Config) {
+		rec.EventStore = c.Store
+		c.Events = rec
+		c.Planner = &fakePlanner{}
+	})
+	rec.sentAtDelete = func() int { return len(r.tg.Messages(alice.ID)) }
+	r.tg.SendText(alice, telegramfake.Private(alice), "/help") // the chat becomes known
+	r.start()
+	r.tg.WaitMessage(t, alice.ID, waitFor) // /help's reply
+	r.b.Notify(context.Background(), connected(alice, "alice@example.com"))
+	if m := r.tg.WaitMessage(t, alice.ID, waitFor); !strings.Contains(m.Text, "Connected as") {
+		t.Fatalf("message = %q, want Connected", m.Text)
+	}
+	if m := r.tg.WaitMessage(t, alice.ID, waitFor); !strings.Contains(m.Text, "08:00") {
+		t.Fatalf("message = %q, want the agenda offer", m.Text)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.at) != 1 || rec.at[0] != 2 {
+		t.Errorf("event deletions at message counts %v, want one, after /help and Connected (2) and before the offer", rec.at)
+	}
 }

@@ -138,7 +138,7 @@ func TestNotifySavesZone(t *testing.T) {
 	r.link(olga)
 	r.tg.SendText(olga, telegramfake.Private(olga), "/connect") // the chat exists
 	// Run would take this from the stored event; the rig runs no queue.
-	r.bot.signedIn(context.Background(), oauth.Result{Outcome: oauth.Connected, ChatID: olga.ID, UserID: olga.ID, Lang: "ru", Email: email(olga)})
+	r.bot.signedIn(context.Background(), oauth.Result{Outcome: oauth.Connected, ChatID: olga.ID, UserID: olga.ID, Lang: "ru", Email: email(olga)}, nil)
 	got := r.tg.WaitMessage(t, olga.ID, time.Second).Text
 	if !strings.Contains(got, text("ru", msgConnectedZone, "Europe/Moscow")) {
 		t.Errorf("Notify sent %q, want the zone named", got)

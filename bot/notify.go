@@ -12,8 +12,10 @@ import (
 
 // signedIn tells a chat how its sign-in ended; it runs in the chat's queue
 // (see Notify). On success it also learns the calendar's time zone, so the
-// first /today asks Google once.
-func (b *Bot) signedIn(ctx context.Context, r oauth.Result) {
+// first /today asks Google once. told, if not nil, is called once the chat
+// has been told, before what follows (the agenda offer), so that a crash
+// after it repeats neither.
+func (b *Bot) signedIn(ctx context.Context, r oauth.Result, told func()) {
 	lang := langOf(r.Lang)
 	if r.Grow != "" {
 		b.grown(ctx, r, lang)
@@ -44,6 +46,9 @@ func (b *Bot) signedIn(ctx context.Context, r oauth.Result) {
 			body += "\n\n" + text(lang, msgConnectedZone, html.EscapeString(zone.String()))
 		}
 		b.send(ctx, r.ChatID, body, nil)
+		if told != nil && ctx.Err() == nil {
+			told()
+		}
 		b.offerAgenda(ctx, r.ChatID, lang)
 		if b.cfg.Planner != nil {
 			b.cfg.Planner.Touch(r.ChatID)

@@ -39,7 +39,7 @@ func TestGrowResults(t *testing.T) {
 			r.tg.SendText(ann, telegramfake.Private(ann), "/settings") // the chat exists; the rig runs no queue
 			res := tt.res
 			res.ChatID, res.UserID, res.Lang, res.Email, res.Person = ann.ID, ann.ID, lang, email(ann), oauth.Person{ID: ann.ID, FirstName: "Ann"}
-			r.bot.signedIn(context.Background(), res)
+			r.bot.signedIn(context.Background(), res, nil)
 			fmt.Fprintf(&out, "=== %s\n", tt.name)
 			for _, m := range r.tg.Messages(ann.ID) {
 				fmt.Fprintf(&out, "%s\n", m.Text)
