@@ -83,6 +83,7 @@ func (b *Bot) dueJob(id uint64, d schedule.Due, cutShort *atomic.Int64) job {
 				return
 			}
 			b.forget(id)
+			b.log.Debug("scheduled message done", "chat_id", d.ChatID, "kind", int(d.Kind))
 		},
 	}
 }

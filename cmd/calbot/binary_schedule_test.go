@@ -85,7 +85,7 @@ func TestBinaryScheduleSurvivesKill(t *testing.T) {
 	})
 	cal.SetScopes(g.Scopes) // Google's scope checks, as in the harness
 	dir := t.TempDir()
-	environ := append(binaryEnv(addr, dir, tg, g, cal), "TELEGRAM_API_URL="+tgURL.URL, "TELEGRAM_GLOBAL_RATE=4")
+	environ := append(binaryEnv(addr, dir, tg, g, cal), "TELEGRAM_API_URL="+tgURL.URL, "TELEGRAM_GLOBAL_RATE=4", "LOG_LEVEL=debug")
 	start := func() *process { return startBinary(t, dir, environ) }
 	p := start()
 	h := &harness{t: t, tg: tg, g: g, cal: cal, public: "https://" + addr, logs: p.stderr, web: newBrowser()}
@@ -124,7 +124,10 @@ func TestBinaryScheduleSurvivesKill(t *testing.T) {
 	}
 
 	// Twelve messages go out at the wave, four a second, reminders first.
-	kill := func(p *process, held, gone chan struct{}, what string) {
+	// The kill comes once the at-th is held and the ones before it are
+	// recorded as done: a kill between Telegram's answer and that record (one
+	// disk sync) would send a message twice, which no bot can rule out.
+	kill := func(p *process, at int, held, gone chan struct{}, what string) {
 		t.Helper()
 		defer close(gone)
 		select {
@@ -132,14 +135,21 @@ func TestBinaryScheduleSurvivesKill(t *testing.T) {
 		case <-time.After(time.Until(wave) + 20*time.Second):
 			t.Fatalf("no %s was sent by %s; calbot said:\n%s", what, wave.Add(20*time.Second).Format(time.TimeOnly), p.stderr.String())
 		}
+		deadline := time.Now().Add(waitFor)
+		for strings.Count(p.stderr.String(), "scheduled message done") < at-1 {
+			if time.Now().After(deadline) {
+				t.Fatalf("the %d messages before the %s were not recorded within %s; calbot said:\n%s", at-1, what, waitFor, p.stderr.String())
+			}
+			p.stderr.wait(deadline)
+		}
 		p.cmd.Process.Kill()
 		p.wait(t, waitFor)
 	}
 	held, gone := proxy.arm(2)
-	kill(p, held, gone, "second reminder")
+	kill(p, 2, held, gone, "second reminder")
 	p = start()
 	held, gone = proxy.arm(7)
-	kill(p, held, gone, "agenda after the reminders")
+	kill(p, 7, held, gone, "agenda after the reminders")
 	p = start()
 
 	for _, m := range chats {

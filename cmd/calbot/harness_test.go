@@ -94,16 +94,35 @@ func (c *clock) After(d time.Duration) <-chan time.Time {
 
 // syncBuffer collects calbot's log across goroutines.
 type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	grown chan struct{} // closed and replaced by every Write
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.grown != nil {
+		close(b.grown)
+		b.grown = nil
+	}
 	return b.buf.Write(p)
 }
 func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
+
+// wait returns after the next Write, or at deadline.
+func (b *syncBuffer) wait(deadline time.Time) {
+	b.mu.Lock()
+	if b.grown == nil {
+		b.grown = make(chan struct{})
+	}
+	grown := b.grown
+	b.mu.Unlock()
+	select {
+	case <-grown:
+	case <-time.After(time.Until(deadline)):
+	}
+}
 
 // harness is calbot running in this process against fake Telegram and
 // Google servers on 127.0.0.1, with a real database in a temp dir.
