@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"sync"
@@ -52,13 +53,13 @@ type Scheduler struct {
 // chat is the loop's state of one chat.
 type chat struct {
 	id      int64
-	st      storage.Settings
+	st      prefs
 	loc     *time.Location
 	cost    int
 	events  []calendar.Event
-	items   []item // planned from settings and the last read, by at
-	extra   []item // snoozes (stored) and the revoked notice
-	retry   map[string]time.Time
+	items   []item               // planned from settings and the last read, by at
+	extra   []item               // snoozes (stored) and the revoked notice
+	retry   map[string]time.Time // made at the first retry
 	reading bool
 	again   bool // touched while reading
 	stopped bool
@@ -143,6 +144,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	if err := s.start(s.cfg.Clock.Now()); err != nil {
 		return err
 	}
+	// Listing many chats at start leaves garbage several times the size of
+	// what is kept; give it back now rather than keep it as idle RSS.
+	debug.FreeOSMemory()
 	defer s.reads.Wait()
 	for {
 		next := s.step(ctx, s.cfg.Clock.Now())
@@ -175,8 +179,20 @@ func (s *Scheduler) start(now time.Time) error {
 	if skipped > 0 {
 		s.cfg.Logger.Warn("schedule_planned_unreadable", "count", skipped)
 	}
+	configured := ids
+	if s.cfg.Configured != nil {
+		if configured, err = s.cfg.Configured(); err != nil {
+			return fmt.Errorf("start scheduler: %w", err)
+		}
+	}
 	for _, id := range ids {
-		c := s.chat(id)
+		s.chat(id)
+	}
+	for _, id := range configured {
+		c := s.chats[id]
+		if c == nil {
+			continue // settings left by a chat no longer linked
+		}
 		// Plan from settings at once, so that an agenda missed while
 		// calbot was down is caught up without waiting for a read.
 		if st, err := s.cfg.Settings(id); err == nil {
@@ -208,7 +224,7 @@ func (s *Scheduler) start(now time.Time) error {
 func (s *Scheduler) chat(id int64) *chat {
 	c := s.chats[id]
 	if c == nil {
-		c = &chat{id: id, loc: time.UTC, cost: 1, seenFrom: s.since, retry: map[string]time.Time{}}
+		c = &chat{id: id, loc: time.UTC, cost: 1, seenFrom: s.since}
 		s.chats[id] = c
 		s.totalCost++
 	}
