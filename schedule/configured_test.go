@@ -10,14 +10,17 @@ import (
 
 // TestConfiguredOnly: with Configured, start reads the settings of the
 // chats that have some, and still catches up their missed agendas at once;
-// a chat without settings is read at its first read and reminded as usual.
+// a chat without settings is made at its first read and reminded as usual,
+// or forgotten before it.
 func TestConfiguredOnly(t *testing.T) {
 	berlin := mustZone(t, "Europe/Berlin")
 	h := newHarness(t, at(3, 8, 30), Config{})
 	h.chat(1, storage.Settings{Zone: "Europe/Berlin", Agenda: storage.Agenda{On: true, At: 8 * 60}})
 	h.chat(2, storage.Settings{})
+	h.chat(3, storage.Settings{}) // disconnected before its first read
 	meeting := event("m", at(3, 9, 0))
 	h.src.set(2, meeting)
+	h.src.set(3, event("n", at(3, 9, 0)))
 	h.start()
 	cfg := h.s.cfg
 	var mu sync.Mutex
@@ -39,6 +42,10 @@ func TestConfiguredOnly(t *testing.T) {
 		t.Errorf("settings read at start: %v, want [1]", read)
 	}
 	mu.Unlock()
+	if len(h.s.chats) != 1 || len(h.s.lazy) != 2 || h.s.totalCost != 3 {
+		t.Errorf("after start: %d chats, %d lazy, cost %d; want 1, 2, 3", len(h.s.chats), len(h.s.lazy), h.s.totalCost)
+	}
+	h.s.Forget(3)
 
 	h.runUntil(h.now)
 	got := h.take()
@@ -49,6 +56,9 @@ func TestConfiguredOnly(t *testing.T) {
 	got = h.take()
 	if len(got) != 1 || got[0].d.Key != ReminderKey(2, meeting, DefaultLead) || !got[0].at.Equal(at(3, 8, 50)) {
 		t.Errorf("handed later: %v, want chat 2's reminder at 08:50", got)
+	}
+	if h.s.totalCost != 2 || len(h.s.lazy) != 0 {
+		t.Errorf("at the end: cost %d, %d lazy; want 2, 0", h.s.totalCost, len(h.s.lazy))
 	}
 	if _, ok := h.s.chats[7]; ok {
 		t.Errorf("chat 7 (settings, no link) is planned for")

@@ -343,7 +343,7 @@ func (s *Scheduler) retryLater(it item, now time.Time) {
 func (s *Scheduler) housekeep(now time.Time) {
 	if now.Sub(s.gauged) >= time.Minute {
 		s.gauged = now
-		s.cfg.Metrics.setInterval(s.interval.Seconds(), len(s.chats))
+		s.cfg.Metrics.setInterval(s.interval.Seconds(), len(s.chats)+len(s.lazy))
 	}
 	if now.Sub(s.pruned) >= time.Hour {
 		s.pruned = now
