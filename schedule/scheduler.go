@@ -346,7 +346,7 @@ func (s *Scheduler) commands(now time.Time) {
 			// missed.
 			s.chat(id).seenFrom = now
 		}
-		c := s.chats[id]
+		c := s.chat(id) // made now if lazy
 		c.stopped, c.fails = false, 0
 		c.readGen++
 		s.queue.push(entry{at: now, chat: id, read: true, gen: c.readGen})
