@@ -40,11 +40,16 @@ type Config struct {
 	// Settings returns a chat's settings (zero Settings if none).
 	Settings func(chatID int64) (storage.Settings, error)
 	// Chats lists the linked chats, once, when Run starts.
-	Chats   func() ([]int64, error)
-	Deliver Deliver
-	Clock   Clock // default: the real clock
-	Logger  *slog.Logger
-	Metrics *Metrics
+	Chats func() ([]int64, error)
+	// Configured, if set, lists the chats that have stored settings, once,
+	// when Run starts: the others have the defaults (no agenda, so nothing
+	// to plan before their first read), and their settings are read at
+	// their first read instead of all at start. Nil reads every chat's.
+	Configured func() ([]int64, error)
+	Deliver    Deliver
+	Clock      Clock // default: the real clock
+	Logger     *slog.Logger
+	Metrics    *Metrics
 
 	// ProjectPerMinute is the Google request budget of the whole calbot
 	// (default 3,000; Google allows 10,000 per project); UserPerMinute that

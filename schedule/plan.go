@@ -17,6 +17,14 @@ type item struct {
 	held bool
 }
 
+// prefs are the parts of a chat's settings that planning needs, kept per
+// chat instead of the whole storage.Settings: many chats stay small.
+type prefs struct {
+	Agenda    storage.Agenda
+	Reminders storage.Reminders
+	Quiet     storage.Quiet
+}
+
 // DefaultLead is the reminder lead when neither the chat nor the event nor
 // its calendar says one.
 const DefaultLead = 10 * time.Minute
@@ -50,7 +58,7 @@ func ReminderKey(chatID int64, e calendar.Event, lead time.Duration) string {
 // agendas plans the agenda of the local dates around now (yesterday, today,
 // tomorrow), so that one missed before midnight can still be caught up and
 // the next one is always planned.
-func agendas(chatID int64, st storage.Settings, loc *time.Location, now time.Time) []item {
+func agendas(chatID int64, st prefs, loc *time.Location, now time.Time) []item {
 	if !st.Agenda.On {
 		return nil
 	}
@@ -87,7 +95,7 @@ func leads(st storage.Reminders, e calendar.Event) []time.Duration {
 
 // reminders plans the reminders of events: timed, not declined, not yet
 // started at now.
-func reminders(chatID int64, st storage.Settings, loc *time.Location, events []calendar.Event, now time.Time) []item {
+func reminders(chatID int64, st prefs, loc *time.Location, events []calendar.Event, now time.Time) []item {
 	if st.Reminders.Off {
 		return nil
 	}

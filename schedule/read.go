@@ -92,7 +92,7 @@ func (s *Scheduler) settle(c *chat, st storage.Settings) {
 	cost = max(cost, 1)
 	s.totalCost += cost - c.cost
 	c.cost = cost
-	c.st = storage.Settings{Agenda: st.Agenda, Reminders: st.Reminders, Quiet: st.Quiet}
+	c.st = prefs{Agenda: st.Agenda, Reminders: st.Reminders, Quiet: st.Quiet}
 }
 
 // zone is Zone with the locations cached: loading one reads a file.
@@ -327,6 +327,9 @@ func (s *Scheduler) retryLater(it item, now time.Time) {
 	if prev, ok := c.retry[it.d.Key]; ok {
 		wait = min(5*time.Minute, 2*max(wait, now.Sub(prev)+10*time.Second))
 	}
+	if c.retry == nil {
+		c.retry = map[string]time.Time{}
+	}
 	c.retry[it.d.Key] = now.Add(wait)
 	if it.d.Kind == Revoked || strings.Contains(it.d.Key, ":snooze:") {
 		c.extra = append(c.extra, s.at(c, it))
@@ -340,7 +343,7 @@ func (s *Scheduler) retryLater(it item, now time.Time) {
 func (s *Scheduler) housekeep(now time.Time) {
 	if now.Sub(s.gauged) >= time.Minute {
 		s.gauged = now
-		s.cfg.Metrics.setInterval(s.interval.Seconds(), len(s.chats))
+		s.cfg.Metrics.setInterval(s.interval.Seconds(), len(s.chats)+len(s.lazy))
 	}
 	if now.Sub(s.pruned) >= time.Hour {
 		s.pruned = now

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"sync"
@@ -36,7 +37,11 @@ type Scheduler struct {
 	slots   chan struct{}
 
 	// Owned by the loop.
-	chats      map[int64]*chat
+	chats map[int64]*chat
+	// lazy are linked chats with default settings and no state yet: made
+	// at their first read, so that many idle chats cost a map entry each.
+	// Each counts 1 in totalCost.
+	lazy       map[int64]struct{}
 	queue      timeline
 	agendaQ    []item
 	agendaSlot time.Time
@@ -52,13 +57,13 @@ type Scheduler struct {
 // chat is the loop's state of one chat.
 type chat struct {
 	id      int64
-	st      storage.Settings
+	st      prefs
 	loc     *time.Location
 	cost    int
 	events  []calendar.Event
-	items   []item // planned from settings and the last read, by at
-	extra   []item // snoozes (stored) and the revoked notice
-	retry   map[string]time.Time
+	items   []item               // planned from settings and the last read, by at
+	extra   []item               // snoozes (stored) and the revoked notice
+	retry   map[string]time.Time // made at the first retry
 	reading bool
 	again   bool // touched while reading
 	stopped bool
@@ -83,6 +88,7 @@ func New(cfg Config) *Scheduler {
 		wake:     make(chan struct{}, 1),
 		slots:    make(chan struct{}, cfg.Readers),
 		chats:    map[int64]*chat{},
+		lazy:     map[int64]struct{}{},
 		zones:    map[string]*time.Location{},
 		slow:     1,
 		interval: cfg.Interval,
@@ -143,6 +149,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	if err := s.start(s.cfg.Clock.Now()); err != nil {
 		return err
 	}
+	// Listing many chats at start leaves garbage several times the size of
+	// what is kept; give it back now rather than keep it as idle RSS.
+	debug.FreeOSMemory()
 	defer s.reads.Wait()
 	for {
 		next := s.step(ctx, s.cfg.Clock.Now())
@@ -175,7 +184,23 @@ func (s *Scheduler) start(now time.Time) error {
 	if skipped > 0 {
 		s.cfg.Logger.Warn("schedule_planned_unreadable", "count", skipped)
 	}
+	var configured map[int64]bool // nil: every chat
+	if s.cfg.Configured != nil {
+		some, err := s.cfg.Configured()
+		if err != nil {
+			return fmt.Errorf("start scheduler: %w", err)
+		}
+		configured = make(map[int64]bool, len(some))
+		for _, id := range some {
+			configured[id] = true
+		}
+	}
 	for _, id := range ids {
+		if configured != nil && !configured[id] {
+			s.lazy[id] = struct{}{}
+			s.totalCost++
+			continue
+		}
 		c := s.chat(id)
 		// Plan from settings at once, so that an agenda missed while
 		// calbot was down is caught up without waiting for a read.
@@ -188,8 +213,8 @@ func (s *Scheduler) start(now time.Time) error {
 	// chats), the same spread for a chat at every start.
 	spread := max(s.cfg.Interval, time.Duration(s.totalCost)*time.Minute/time.Duration(s.cfg.ProjectPerMinute))
 	for _, id := range ids {
-		c := s.chats[id]
-		s.queue.push(entry{at: now.Add(jitter(id, spread)), chat: id, read: true, gen: c.readGen})
+		// A chat's first read is of generation 0, made or not.
+		s.queue.push(entry{at: now.Add(jitter(id, spread)), chat: id, read: true})
 	}
 	for _, p := range planned {
 		var d Due
@@ -204,11 +229,15 @@ func (s *Scheduler) start(now time.Time) error {
 	return nil
 }
 
-// chat returns the state of id, made on first use.
+// chat returns the state of id, made on first use (a lazy chat's then).
 func (s *Scheduler) chat(id int64) *chat {
 	c := s.chats[id]
 	if c == nil {
-		c = &chat{id: id, loc: time.UTC, cost: 1, seenFrom: s.since, retry: map[string]time.Time{}}
+		if _, ok := s.lazy[id]; ok {
+			delete(s.lazy, id)
+			s.totalCost--
+		}
+		c = &chat{id: id, loc: time.UTC, cost: 1, seenFrom: s.since}
 		s.chats[id] = c
 		s.totalCost++
 	}
@@ -228,6 +257,9 @@ func (s *Scheduler) step(ctx context.Context, now time.Time) time.Time {
 	for s.queue.Len() > 0 && !s.queue.peek().at.After(now) {
 		e := heap.Pop(&s.queue).(entry)
 		c := s.chats[e.chat]
+		if _, ok := s.lazy[e.chat]; ok && e.read {
+			c = s.chat(e.chat)
+		}
 		switch {
 		case c == nil:
 		case e.read && e.gen == c.readGen:
@@ -290,6 +322,10 @@ func (s *Scheduler) commands(now time.Time) {
 			delete(s.chats, id)
 			s.totalCost -= c.cost
 		}
+		if _, ok := s.lazy[id]; ok {
+			delete(s.lazy, id)
+			s.totalCost--
+		}
 		if err := s.cfg.DB.ForgetPlanned(id); err != nil {
 			s.cfg.Logger.Error("schedule_forget", "chat_id", id, "err", err)
 		}
@@ -305,12 +341,12 @@ func (s *Scheduler) commands(now time.Time) {
 		}
 	}
 	for id := range touched {
-		if s.chats[id] == nil {
+		if _, lazy := s.lazy[id]; s.chats[id] == nil && !lazy {
 			// A chat new to this run (just linked): nothing before now was
 			// missed.
 			s.chat(id).seenFrom = now
 		}
-		c := s.chats[id]
+		c := s.chat(id) // made now if lazy
 		c.stopped, c.fails = false, 0
 		c.readGen++
 		s.queue.push(entry{at: now, chat: id, read: true, gen: c.readGen})

@@ -23,6 +23,9 @@ func (db *DB) PutLinks(links []Link) error {
 			if err := b.Put(chatKey(l.ChatID), sealed); err != nil {
 				return fmt.Errorf("chat %d: %w", l.ChatID, err)
 			}
+			if err := tx.Bucket(bucketLinked).Put(chatKey(l.ChatID), nil); err != nil {
+				return fmt.Errorf("chat %d: %w", l.ChatID, err)
+			}
 		}
 		return nil
 	})

@@ -18,7 +18,7 @@ var ErrWrongKey = errors.New("the stored links do not open with this key")
 func (db *DB) CheckKey() (links int, err error) {
 	err = db.bolt.View(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketLinks)
-		links = b.Stats().KeyN
+		links = tx.Bucket(bucketLinked).Stats().KeyN // the index: Stats walks every page
 		k, v := b.Cursor().First()
 		if k == nil || len(k) != 8 {
 			return nil

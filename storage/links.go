@@ -73,6 +73,9 @@ func (db *DB) PutLink(l Link) (old Link, replaced bool, err error) {
 		if err != nil {
 			return err
 		}
+		if err := tx.Bucket(bucketLinked).Put(key, nil); err != nil {
+			return err
+		}
 		return b.Put(key, sealed)
 	})
 	if err != nil {
@@ -150,6 +153,9 @@ func (db *DB) deleteLink(chatID int64, match func(Link) bool) (Link, error) {
 		if err := deleteNotes(tx, chatID); err != nil {
 			return err
 		}
+		if err := tx.Bucket(bucketLinked).Delete(key); err != nil {
+			return err
+		}
 		return b.Delete(key)
 	})
 	if err != nil {
@@ -162,7 +168,7 @@ func (db *DB) deleteLink(chatID int64, match func(Link) bool) (Link, error) {
 func (db *DB) CountLinks() (int, error) {
 	var n int
 	err := db.bolt.View(func(tx *bbolt.Tx) error {
-		n = tx.Bucket(bucketLinks).Stats().KeyN
+		n = tx.Bucket(bucketLinked).Stats().KeyN // the index: Stats walks every page
 		return nil
 	})
 	return n, err

@@ -142,21 +142,3 @@ func (db *DB) AllPlanned() (planned []Planned, skipped int, err error) {
 	}
 	return planned, skipped, nil
 }
-
-// Chats returns every chat that has a linked account, in id order. It reads
-// keys only, so it is cheap even with many links.
-func (db *DB) Chats() ([]int64, error) {
-	var ids []int64
-	err := db.bolt.View(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketLinks).ForEach(func(k, _ []byte) error {
-			if len(k) == 8 {
-				ids = append(ids, int64(binary.BigEndian.Uint64(k)))
-			}
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list linked chats: %w", err)
-	}
-	return ids, nil
-}

@@ -117,6 +117,9 @@ func (db *DB) init() error {
 				return err
 			}
 		}
+		if err := indexLinks(tx); err != nil {
+			return err
+		}
 		meta := tx.Bucket(bucketMeta)
 		if v := meta.Get(keySchema); v != nil {
 			if len(v) != 8 {

@@ -292,7 +292,7 @@ func serve(ctx context.Context, cfg config, d deps) error {
 	if !d.noSchedule {
 		sched = schedule.New(schedule.Config{
 			DB: db, Source: calSource{cal: cal, tokens: flow, settings: db.Settings, log: log},
-			Settings: db.Settings, Chats: db.Chats,
+			Settings: db.Settings, Chats: db.Chats, Configured: db.SettingsChats,
 			Deliver: func(ctx context.Context, due schedule.Due) error { return b.Deliver(ctx, due) },
 			Clock:   d.clock, Logger: log, Metrics: schedule.NewMetrics(reg),
 			Interval: cfg.Schedule.Interval, ProjectPerMinute: cfg.Schedule.ProjectPerMinute, UserPerMinute: cfg.Schedule.UserPerMinute,
