@@ -164,15 +164,26 @@ func midnightIn(t time.Time, zone *time.Location) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, zone)
 }
 
-// viewDays answers /today (offset 0) and /tomorrow (offset 1).
-func (b *Bot) viewDays(ctx context.Context, c chat, offset int) {
+// viewStart is what every view needs first: the chat is linked (else it
+// was told how to link), its settings, and the zone its views use. ok is
+// false when the chat was already answered.
+func (b *Bot) viewStart(ctx context.Context, c chat) (set storage.Settings, zone *time.Location, ok bool) {
 	if _, ok := b.link(ctx, c); !ok {
-		return
+		return set, nil, false
 	}
-	set := b.settings(c.id)
+	set = b.settings(c.id)
 	zone, err := b.chatZone(ctx, c, set)
 	if err != nil {
 		b.calendarFailed(ctx, c, "read calendar zone", err)
+		return set, nil, false
+	}
+	return set, zone, true
+}
+
+// viewDays answers /today (offset 0) and /tomorrow (offset 1).
+func (b *Bot) viewDays(ctx context.Context, c chat, offset int) {
+	set, zone, ok := b.viewStart(ctx, c)
+	if !ok {
 		return
 	}
 	date := midnightIn(b.now(), zone).AddDate(0, 0, offset)
@@ -192,13 +203,8 @@ func (b *Bot) viewDays(ctx context.Context, c chat, offset int) {
 const weekDays = 7
 
 func (b *Bot) week(ctx context.Context, c chat) {
-	if _, ok := b.link(ctx, c); !ok {
-		return
-	}
-	set := b.settings(c.id)
-	zone, err := b.chatZone(ctx, c, set)
-	if err != nil {
-		b.calendarFailed(ctx, c, "read calendar zone", err)
+	set, zone, ok := b.viewStart(ctx, c)
+	if !ok {
 		return
 	}
 	date := midnightIn(b.now(), zone)
@@ -218,13 +224,8 @@ func (b *Bot) week(ctx context.Context, c chat) {
 const nextHorizon = 14 * 24 * time.Hour
 
 func (b *Bot) next(ctx context.Context, c chat) {
-	if _, ok := b.link(ctx, c); !ok {
-		return
-	}
-	set := b.settings(c.id)
-	zone, err := b.chatZone(ctx, c, set)
-	if err != nil {
-		b.calendarFailed(ctx, c, "read calendar zone", err)
+	set, zone, ok := b.viewStart(ctx, c)
+	if !ok {
 		return
 	}
 	now := b.now().In(zone)

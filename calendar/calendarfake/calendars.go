@@ -3,6 +3,7 @@ package calendarfake
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -218,18 +219,9 @@ func (s *Server) calendarList(w http.ResponseWriter, r *http.Request, c *call) {
 			return
 		}
 	}
-	max := 100
-	if v := q.Get("maxResults"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 250 {
-			s.reject(w, r, "maxResults must be 1..250")
-			return
-		}
-		max = n
-	}
-	offset, ok := pageOffset(q.Get("pageToken"))
-	if !ok {
-		s.reject(w, r, "page token was not issued by this server")
+	max, offset, why := page(q, 100, 250)
+	if why != "" {
+		s.reject(w, r, why)
 		return
 	}
 	s.primary(c.account)
@@ -256,6 +248,24 @@ func (s *Server) calendarList(w http.ResponseWriter, r *http.Request, c *call) {
 }
 
 // pageOffset reads a page token the fake issued; "" is the first page.
+// page reads maxResults (def when absent, at most most) and pageToken of a
+// list request; why is the reason to reject it, "" if both are fine.
+func page(q url.Values, def, most int) (max, offset int, why string) {
+	max = def
+	if v := q.Get("maxResults"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > most {
+			return 0, 0, fmt.Sprintf("maxResults must be 1..%d", most)
+		}
+		max = n
+	}
+	offset, ok := pageOffset(q.Get("pageToken"))
+	if !ok {
+		return 0, 0, "page token was not issued by this server"
+	}
+	return max, offset, ""
+}
+
 func pageOffset(tok string) (int, bool) {
 	if tok == "" {
 		return 0, true

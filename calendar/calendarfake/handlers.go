@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -93,18 +92,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c *call) {
 		s.reject(w, r, "timeMax is not after timeMin")
 		return
 	}
-	max := 250
-	if v := q.Get("maxResults"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 2500 {
-			s.reject(w, r, "maxResults must be 1..2500")
-			return
-		}
-		max = n
-	}
-	offset, ok := pageOffset(q.Get("pageToken"))
-	if !ok {
-		s.reject(w, r, "page token was not issued by this server")
+	max, offset, why := page(q, 250, 2500)
+	if why != "" {
+		s.reject(w, r, why)
 		return
 	}
 
@@ -297,6 +287,21 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, c *call) {
 	s.writeFields(w, r, view(e, name))
 }
 
+// live returns the event id of calendar name in a, or answers as Google
+// does (404 unknown, 410 deleted) and returns nil.
+func live(w http.ResponseWriter, a *calData, name, id string) *gcal.Event {
+	e := find(a, name, id)
+	switch {
+	case e == nil:
+		writeError(w, http.StatusNotFound, "global", "notFound", "Not Found")
+		return nil
+	case e.Status == "cancelled":
+		writeError(w, http.StatusGone, "global", "deleted", "Resource has been deleted")
+		return nil
+	}
+	return e
+}
+
 // delete serves events.delete.
 func (s *Server) delete(w http.ResponseWriter, r *http.Request, c *call) {
 	a, name := c.cal, c.cal.id
@@ -313,13 +318,8 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	id := r.PathValue("eventId")
-	e := find(a, name, id)
-	switch {
-	case e == nil:
-		writeError(w, http.StatusNotFound, "global", "notFound", "Not Found")
-		return
-	case e.Status == "cancelled":
-		writeError(w, http.StatusGone, "global", "deleted", "Resource has been deleted")
+	e := live(w, a, name, id)
+	if e == nil {
 		return
 	}
 	if stored, ok := a.byID[id]; ok {

@@ -40,13 +40,8 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	id := r.PathValue("eventId")
-	e := find(a, name, id)
-	switch {
-	case e == nil:
-		writeError(w, http.StatusNotFound, "global", "notFound", "Not Found")
-		return
-	case e.Status == "cancelled":
-		writeError(w, http.StatusGone, "global", "deleted", "Resource has been deleted")
+	e := live(w, a, name, id)
+	if e == nil {
 		return
 	}
 	if _, stored := a.byID[e.Id]; !stored {
