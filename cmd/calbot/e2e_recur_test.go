@@ -36,6 +36,15 @@ func TestRecurringAdd(t *testing.T) {
 			t.Errorf("%s: /today = %q; want Yoga shown: %v", d.name, today, d.yoga)
 		}
 	}
+	// On Monday 30 November /week runs to Sunday 6 December: one instance,
+	// then the next Monday's is past its window.
+	if week := h.say(alice, "/week").Text; strings.Count(week, "Yoga") != 1 {
+		t.Errorf("/week on Monday 30 Nov = %q; want the series once", week)
+	}
+	h.clock.Advance(24 * time.Hour) // Tue 1 Dec: /week runs to Mon 7 Dec
+	if week := h.say(alice, "/week").Text; strings.Count(week, "Yoga") != 1 {
+		t.Errorf("/week on Tuesday 1 Dec = %q; want the Monday 7 December instance", week)
+	}
 	undo, ok := added.Button("Undo")
 	if !ok || undo.CallbackData == nil {
 		t.Fatalf("/add reply has no Undo button: %+v", added.Markup)
