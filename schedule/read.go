@@ -130,7 +130,7 @@ func (s *Scheduler) applyRead(r readResult, now time.Time) {
 		c.stopped, c.events = true, nil
 		if revoked {
 			d := Due{Key: "x:" + itoa(c.id) + ":" + itoa(now.Unix()), Kind: Revoked, ChatID: c.id, At: now, Zone: c.loc.String()}
-			c.extra = append(c.extra, item{d: d, eff: now})
+			c.extra = append(c.extra, storedItem(d, now))
 		}
 		s.replan(c, now)
 	default:
@@ -186,17 +186,15 @@ func (s *Scheduler) replan(c *chat, now time.Time) {
 	}
 	kept := items[:0]
 	for _, it := range items {
-		if it.eff.After(now.Add(-s.catchUp(it.d.Kind))) || !it.eff.Before(c.seenFrom) {
+		if it.eff.After(now.Add(-s.catchUp(it.kind))) || !it.eff.Before(c.seenFrom) {
 			kept = append(kept, s.at(c, it))
 		}
 	}
 	c.items = kept
 	c.seenFrom = now.Add(-max(s.cfg.AgendaCatchUp, s.cfg.ReminderCatchUp))
 	for i, it := range c.extra {
-		if it.d.Kind != Revoked {
-			d := it.d
-			d.Silent = false
-			it = quiet(d, c.st.Quiet, c.loc)
+		if it.kind != Revoked {
+			it = quiet(it, c.st.Quiet, c.loc)
 		}
 		c.extra[i] = s.at(c, it)
 	}
@@ -207,7 +205,7 @@ func (s *Scheduler) replan(c *chat, now time.Time) {
 // failed.
 func (s *Scheduler) at(c *chat, it item) item {
 	it.at = it.eff
-	if t, ok := c.retry[it.d.Key]; ok && t.After(it.at) {
+	if t, ok := c.retry[it.key]; ok && t.After(it.at) {
 		it.at = t
 	}
 	return it
@@ -266,7 +264,7 @@ func (s *Scheduler) catchUp(k Kind) time.Duration {
 
 // hand gives it to the bot unless it was done already or is too late.
 func (s *Scheduler) hand(ctx context.Context, it item, now time.Time) {
-	d, kind := it.d, it.d.Kind.String()
+	d, kind := it.due(), it.kind.String()
 	if s.chats[d.ChatID] == nil {
 		return // forgotten while its agenda waited in the queue
 	}
@@ -319,19 +317,19 @@ func (s *Scheduler) hand(ctx context.Context, it item, now time.Time) {
 
 // retryLater puts it back, to be tried again after a pause that doubles.
 func (s *Scheduler) retryLater(it item, now time.Time) {
-	c := s.chats[it.d.ChatID]
+	c := s.chats[it.chat]
 	if c == nil {
 		return
 	}
 	wait := 10 * time.Second
-	if prev, ok := c.retry[it.d.Key]; ok {
+	if prev, ok := c.retry[it.key]; ok {
 		wait = min(5*time.Minute, 2*max(wait, now.Sub(prev)+10*time.Second))
 	}
 	if c.retry == nil {
 		c.retry = map[string]time.Time{}
 	}
-	c.retry[it.d.Key] = now.Add(wait)
-	if it.d.Kind == Revoked || strings.Contains(it.d.Key, ":snooze:") {
+	c.retry[it.key] = now.Add(wait)
+	if it.stored != nil {
 		c.extra = append(c.extra, s.at(c, it))
 	} else {
 		c.items = append(c.items, s.at(c, it))
