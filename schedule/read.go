@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -119,9 +120,14 @@ func (s *Scheduler) applyRead(r readResult, now time.Time) {
 	switch {
 	case r.err == nil:
 		s.cfg.Metrics.count("reads", "ok")
-		c.events, c.fails = r.events, 0
+		c.fails = 0
 		s.slow = max(1, s.slow*0.9)
-		s.replan(c, now)
+		// Unchanged events keep the plan that read made a moment ago, and
+		// the events its items point at.
+		if events := trim(r.events); !sameEvents(c.events, events) {
+			c.events = events
+			s.replan(c, now)
+		}
 		s.nextRead(c, now, s.after(c))
 	case errors.Is(r.err, oauth.ErrRevoked), errors.Is(r.err, oauth.ErrNotLinked):
 		revoked := errors.Is(r.err, oauth.ErrRevoked)
@@ -148,6 +154,29 @@ func (s *Scheduler) applyRead(r readResult, now time.Time) {
 			s.nextRead(c, now, 0)
 		}
 	}
+}
+
+// trim drops what no reminder shows from events, so that the events kept
+// per chat until its next read are smaller.
+func trim(events []calendar.Event) []calendar.Event {
+	for i := range events {
+		e := &events[i]
+		e.Marker, e.CalendarName, e.ICalUID = "", "", ""
+	}
+	return events
+}
+
+// sameEvents reports whether a and b are the same events, as trimmed.
+func sameEvents(a, b []calendar.Event) bool {
+	return len(a) == len(b) && slices.EqualFunc(a, b, func(x, y calendar.Event) bool {
+		return x.ID == y.ID && x.CalendarID == y.CalendarID && x.Title == y.Title &&
+			x.Location == y.Location && x.Link == y.Link && x.JoinURL == y.JoinURL &&
+			x.AllDay == y.AllDay && x.Start.Equal(y.Start) && x.End.Equal(y.End) &&
+			x.Start.Location() == y.Start.Location() && x.End.Location() == y.End.Location() &&
+			x.Response == y.Response && x.Organizer == y.Organizer &&
+			x.Marker == y.Marker && x.CalendarName == y.CalendarName && x.ICalUID == y.ICalUID &&
+			slices.Equal(x.Reminders, y.Reminders)
+	})
 }
 
 // stretch is the interval between reads of c: the configured one, longer
