@@ -2,19 +2,55 @@ package schedule
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/calbot/calbot/calendar"
 	"github.com/calbot/calbot/storage"
 )
 
-// item is a planned Due and the moment it is to be handed over: its At, or
-// the end of the chat's quiet hours when they hold it.
+// item is a planned Due, kept small since a chat has many: a reminder points
+// at its event in the chat's last read instead of holding a copy, and due
+// builds the whole Due only when it is handed over. eff is the moment it is
+// to be handed over: its moment, or the end of the chat's quiet hours when
+// they hold it.
 type item struct {
-	d    Due
-	eff  time.Time
-	at   time.Time // when the loop looks at it: eff, or a retry
-	held bool
+	key    string
+	kind   Kind
+	chat   int64
+	moment time.Time // Due.At
+	eff    time.Time
+	at     time.Time // when the loop looks at it: eff, or a retry
+	loc    *time.Location
+	ev     *calendar.Event // a reminder's event, in its chat's events
+	lead   time.Duration
+	stored *Due // a snooze or the revoked notice: handed as it is
+	silent bool
+	late   bool
+	held   bool
+}
+
+// due is the Due that it hands over.
+func (it item) due() Due {
+	if it.stored != nil {
+		d := *it.stored
+		d.Silent, d.Late = it.silent, it.late
+		return d
+	}
+	d := Due{Key: it.key, Kind: it.kind, ChatID: it.chat, At: it.moment, Late: it.late, Silent: it.silent, Zone: it.loc.String(), Lead: it.lead}
+	if it.ev != nil {
+		d.Event = *it.ev
+	}
+	if it.kind == Agenda {
+		l := it.moment.In(it.loc)
+		d.Date = time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, it.loc)
+	}
+	return d
+}
+
+// storedItem is the item of a stored Due: a snooze or the revoked notice.
+func storedItem(d Due, eff time.Time) item {
+	return item{key: d.Key, kind: d.Kind, chat: d.ChatID, moment: d.At, eff: eff, stored: &d}
 }
 
 // prefs are the parts of a chat's settings that planning needs, kept per
@@ -70,8 +106,8 @@ func agendas(chatID int64, st prefs, loc *time.Location, now time.Time) []item {
 			continue
 		}
 		at := time.Date(date.Year(), date.Month(), date.Day(), st.Agenda.At/60, st.Agenda.At%60, 0, 0, loc)
-		d := Due{Key: AgendaKey(chatID, date), Kind: Agenda, ChatID: chatID, At: at, Zone: loc.String(), Date: date}
-		out = append(out, quiet(d, st.Quiet, loc))
+		it := item{key: AgendaKey(chatID, date), kind: Agenda, chat: chatID, moment: at, loc: loc}
+		out = append(out, quiet(it, st.Quiet, loc))
 	}
 	return out
 }
@@ -100,33 +136,35 @@ func reminders(chatID int64, st prefs, loc *time.Location, events []calendar.Eve
 		return nil
 	}
 	var out []item
-	for _, e := range events {
+	for i := range events {
+		e := &events[i]
 		if e.AllDay || e.Response == calendar.Declined || e.Start.Before(now) {
 			continue
 		}
-		seen := map[time.Duration]bool{}
-		for _, lead := range leads(st.Reminders, e) {
-			if lead < 0 || seen[lead] {
+		ls := leads(st.Reminders, *e)
+		for j, lead := range ls {
+			if lead < 0 || slices.Contains(ls[:j], lead) {
 				continue
 			}
-			seen[lead] = true
-			d := Due{Key: ReminderKey(chatID, e, lead), Kind: Reminder, ChatID: chatID, At: e.Start.Add(-lead), Zone: loc.String(), Event: e, Lead: lead}
-			out = append(out, quiet(d, st.Quiet, loc))
+			it := item{key: ReminderKey(chatID, *e, lead), kind: Reminder, chat: chatID, moment: e.Start.Add(-lead), loc: loc, ev: e, lead: lead}
+			out = append(out, quiet(it, st.Quiet, loc))
 		}
 	}
 	return out
 }
 
-// quiet applies the chat's quiet hours to d: silent, or held until they end.
-func quiet(d Due, q storage.Quiet, loc *time.Location) item {
-	if !inQuiet(d.At, q, loc) {
-		return item{d: d, eff: d.At}
+// quiet applies the chat's quiet hours to it: silent, or held until they end.
+func quiet(it item, q storage.Quiet, loc *time.Location) item {
+	it.silent, it.held, it.eff = false, false, it.moment
+	if !inQuiet(it.moment, q, loc) {
+		return it
 	}
 	if !q.Hold {
-		d.Silent = true
-		return item{d: d, eff: d.At}
+		it.silent = true
+		return it
 	}
-	return item{d: d, eff: quietEnd(d.At, q, loc), held: true}
+	it.eff, it.held = quietEnd(it.moment, q, loc), true
+	return it
 }
 
 // inQuiet reports whether t falls in quiet hours [From, To) local minutes;

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -119,9 +120,14 @@ func (s *Scheduler) applyRead(r readResult, now time.Time) {
 	switch {
 	case r.err == nil:
 		s.cfg.Metrics.count("reads", "ok")
-		c.events, c.fails = r.events, 0
+		c.fails = 0
 		s.slow = max(1, s.slow*0.9)
-		s.replan(c, now)
+		// Unchanged events keep the plan that read made a moment ago, and
+		// the events its items point at.
+		if events := trim(r.events); !sameEvents(c.events, events) {
+			c.events = events
+			s.replan(c, now)
+		}
 		s.nextRead(c, now, s.after(c))
 	case errors.Is(r.err, oauth.ErrRevoked), errors.Is(r.err, oauth.ErrNotLinked):
 		revoked := errors.Is(r.err, oauth.ErrRevoked)
@@ -130,7 +136,7 @@ func (s *Scheduler) applyRead(r readResult, now time.Time) {
 		c.stopped, c.events = true, nil
 		if revoked {
 			d := Due{Key: "x:" + itoa(c.id) + ":" + itoa(now.Unix()), Kind: Revoked, ChatID: c.id, At: now, Zone: c.loc.String()}
-			c.extra = append(c.extra, item{d: d, eff: now})
+			c.extra = append(c.extra, storedItem(d, now))
 		}
 		s.replan(c, now)
 	default:
@@ -148,6 +154,29 @@ func (s *Scheduler) applyRead(r readResult, now time.Time) {
 			s.nextRead(c, now, 0)
 		}
 	}
+}
+
+// trim drops what no reminder shows from events, so that the events kept
+// per chat until its next read are smaller.
+func trim(events []calendar.Event) []calendar.Event {
+	for i := range events {
+		e := &events[i]
+		e.Marker, e.CalendarName, e.ICalUID = "", "", ""
+	}
+	return events
+}
+
+// sameEvents reports whether a and b are the same events, as trimmed.
+func sameEvents(a, b []calendar.Event) bool {
+	return len(a) == len(b) && slices.EqualFunc(a, b, func(x, y calendar.Event) bool {
+		return x.ID == y.ID && x.CalendarID == y.CalendarID && x.Title == y.Title &&
+			x.Location == y.Location && x.Link == y.Link && x.JoinURL == y.JoinURL &&
+			x.AllDay == y.AllDay && x.Start.Equal(y.Start) && x.End.Equal(y.End) &&
+			x.Start.Location() == y.Start.Location() && x.End.Location() == y.End.Location() &&
+			x.Response == y.Response && x.Organizer == y.Organizer &&
+			x.Marker == y.Marker && x.CalendarName == y.CalendarName && x.ICalUID == y.ICalUID &&
+			slices.Equal(x.Reminders, y.Reminders)
+	})
 }
 
 // stretch is the interval between reads of c: the configured one, longer
@@ -186,17 +215,15 @@ func (s *Scheduler) replan(c *chat, now time.Time) {
 	}
 	kept := items[:0]
 	for _, it := range items {
-		if it.eff.After(now.Add(-s.catchUp(it.d.Kind))) || !it.eff.Before(c.seenFrom) {
+		if it.eff.After(now.Add(-s.catchUp(it.kind))) || !it.eff.Before(c.seenFrom) {
 			kept = append(kept, s.at(c, it))
 		}
 	}
 	c.items = kept
 	c.seenFrom = now.Add(-max(s.cfg.AgendaCatchUp, s.cfg.ReminderCatchUp))
 	for i, it := range c.extra {
-		if it.d.Kind != Revoked {
-			d := it.d
-			d.Silent = false
-			it = quiet(d, c.st.Quiet, c.loc)
+		if it.kind != Revoked {
+			it = quiet(it, c.st.Quiet, c.loc)
 		}
 		c.extra[i] = s.at(c, it)
 	}
@@ -207,7 +234,7 @@ func (s *Scheduler) replan(c *chat, now time.Time) {
 // failed.
 func (s *Scheduler) at(c *chat, it item) item {
 	it.at = it.eff
-	if t, ok := c.retry[it.d.Key]; ok && t.After(it.at) {
+	if t, ok := c.retry[it.key]; ok && t.After(it.at) {
 		it.at = t
 	}
 	return it
@@ -266,7 +293,7 @@ func (s *Scheduler) catchUp(k Kind) time.Duration {
 
 // hand gives it to the bot unless it was done already or is too late.
 func (s *Scheduler) hand(ctx context.Context, it item, now time.Time) {
-	d, kind := it.d, it.d.Kind.String()
+	d, kind := it.due(), it.kind.String()
 	if s.chats[d.ChatID] == nil {
 		return // forgotten while its agenda waited in the queue
 	}
@@ -319,19 +346,19 @@ func (s *Scheduler) hand(ctx context.Context, it item, now time.Time) {
 
 // retryLater puts it back, to be tried again after a pause that doubles.
 func (s *Scheduler) retryLater(it item, now time.Time) {
-	c := s.chats[it.d.ChatID]
+	c := s.chats[it.chat]
 	if c == nil {
 		return
 	}
 	wait := 10 * time.Second
-	if prev, ok := c.retry[it.d.Key]; ok {
+	if prev, ok := c.retry[it.key]; ok {
 		wait = min(5*time.Minute, 2*max(wait, now.Sub(prev)+10*time.Second))
 	}
 	if c.retry == nil {
 		c.retry = map[string]time.Time{}
 	}
-	c.retry[it.d.Key] = now.Add(wait)
-	if it.d.Kind == Revoked || strings.Contains(it.d.Key, ":snooze:") {
+	c.retry[it.key] = now.Add(wait)
+	if it.stored != nil {
 		c.extra = append(c.extra, s.at(c, it))
 	} else {
 		c.items = append(c.items, s.at(c, it))

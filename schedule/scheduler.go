@@ -129,7 +129,7 @@ func (s *Scheduler) Snooze(ctx context.Context, d Due, until time.Time) error {
 		return err
 	}
 	s.mu.Lock()
-	s.snoozed = append(s.snoozed, item{d: nd, eff: until})
+	s.snoozed = append(s.snoozed, storedItem(nd, until))
 	s.mu.Unlock()
 	s.poke()
 	return nil
@@ -223,7 +223,7 @@ func (s *Scheduler) start(now time.Time) error {
 			continue
 		}
 		c := s.chat(p.ChatID)
-		c.extra = append(c.extra, item{d: d, eff: d.At})
+		c.extra = append(c.extra, storedItem(d, d.At))
 		s.replan(c, now)
 	}
 	return nil
@@ -267,19 +267,19 @@ func (s *Scheduler) step(ctx context.Context, now time.Time) time.Time {
 		case !e.read && e.gen == c.dueGen:
 			c.dueQueued = false
 			for _, it := range s.take(c, now) {
-				it.d.Late = it.held || now.Sub(it.eff) > lateAfter
+				it.late = it.held || now.Sub(it.eff) > lateAfter
 				ready = append(ready, it)
 			}
 		}
 	}
 	sort.SliceStable(ready, func(i, j int) bool {
-		if (ready[i].d.Kind == Agenda) != (ready[j].d.Kind == Agenda) {
-			return ready[j].d.Kind == Agenda
+		if (ready[i].kind == Agenda) != (ready[j].kind == Agenda) {
+			return ready[j].kind == Agenda
 		}
 		return ready[i].eff.Before(ready[j].eff)
 	})
 	for _, it := range ready {
-		if it.d.Kind == Agenda {
+		if it.kind == Agenda {
 			s.agendaQ = append(s.agendaQ, it)
 			continue
 		}
@@ -334,8 +334,8 @@ func (s *Scheduler) commands(now time.Time) {
 		s.applyRead(r, now)
 	}
 	for _, it := range snoozed {
-		if !forgot[it.d.ChatID] {
-			c := s.chat(it.d.ChatID)
+		if !forgot[it.chat] {
+			c := s.chat(it.chat)
 			c.extra = append(c.extra, it)
 			s.replan(c, now)
 		}
