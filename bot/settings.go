@@ -294,7 +294,7 @@ func settingsText(lang string, s storage.Settings) string {
 	}
 	b.WriteString(text(lang, msgSetLang, language) + "\n")
 	cals := text(lang, msgCalendarsPrimary)
-	if on := shown(s); len(s.Calendars) > 0 {
+	if on := s.Shown(); len(s.Calendars) > 0 {
 		names := make([]string, len(on))
 		for i, c := range on {
 			names[i] = html.EscapeString(oneLine(cmpOr(c.Name, c.ID), maxCalendarRunes))

@@ -36,21 +36,6 @@ func (b *Bot) calendars() Calendars {
 	return b.cfg.Calendar
 }
 
-// shown returns the ids of the calendars the chat reads: those ticked in
-// settings, or the primary one alone.
-func shown(set storage.Settings) []storage.Calendar {
-	var out []storage.Calendar
-	for _, c := range set.Calendars {
-		if c.Shown {
-			out = append(out, c)
-		}
-	}
-	if len(out) == 0 {
-		out = []storage.Calendar{{ID: "primary", Shown: true}}
-	}
-	return out
-}
-
 // view is a window of the chat's merged calendars.
 type view struct {
 	zone   *time.Location
@@ -85,7 +70,7 @@ func (b *Bot) chatZone(ctx context.Context, c chat, set storage.Settings) (*time
 // leaves out declined events and shows an event seen through two calendars
 // once. from and to get the zone and pick the window in it.
 func (b *Bot) window(ctx context.Context, c chat, set storage.Settings, zone *time.Location, from, to time.Time) (view, error) {
-	cals := shown(set)
+	cals := set.Shown()
 	v := view{zone: zone, multi: len(cals) > 1}
 	src := b.calendars()
 	for _, cal := range cals {

@@ -17,7 +17,7 @@ type Source interface {
 	// the event uses them. Errors wrapping oauth.ErrRevoked or
 	// oauth.ErrNotLinked stop scheduling for the chat; calendar.ErrUnavailable
 	// (Google's rate limits among them) slows reading down.
-	Upcoming(ctx context.Context, chatID int64, from, to time.Time) ([]calendar.Event, error)
+	Upcoming(ctx context.Context, chatID int64, calendars []string, from, to time.Time) ([]calendar.Event, error)
 }
 
 // Clock is the scheduler's time; tests fake it.

@@ -26,7 +26,7 @@ func newFakeSource() *fakeSource {
 	return &fakeSource{events: map[int64][]calendar.Event{}, err: map[int64]error{}, calls: map[int64][]time.Time{}}
 }
 
-func (f *fakeSource) Upcoming(_ context.Context, chatID int64, from, to time.Time) ([]calendar.Event, error) {
+func (f *fakeSource) Upcoming(_ context.Context, chatID int64, _ []string, from, to time.Time) ([]calendar.Event, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls[chatID] = append(f.calls[chatID], from)

@@ -66,10 +66,14 @@ func (s *Scheduler) read(ctx context.Context, c *chat, now time.Time) {
 	c.reading = true
 	s.reads.Add(1)
 	id, from, to := c.id, now, now.Add(s.cfg.Lookahead)
+	var cals []string
+	for _, cal := range st.Shown() {
+		cals = append(cals, cal.ID)
+	}
 	go func() {
 		defer s.reads.Done()
 		rctx, cancel := context.WithTimeout(ctx, readTimeout)
-		events, err := s.cfg.Source.Upcoming(rctx, id, from, to)
+		events, err := s.cfg.Source.Upcoming(rctx, id, cals, from, to)
 		cancel()
 		<-s.slots
 		s.mu.Lock()
@@ -84,13 +88,7 @@ func (s *Scheduler) read(ctx context.Context, c *chat, now time.Time) {
 // small in memory.
 func (s *Scheduler) settle(c *chat, st storage.Settings) {
 	c.loc = s.zone(st)
-	cost := 0
-	for _, cal := range st.Calendars {
-		if cal.Shown {
-			cost++
-		}
-	}
-	cost = max(cost, 1)
+	cost := len(st.Shown())
 	s.totalCost += cost - c.cost
 	c.cost = cost
 	c.st = prefs{Agenda: st.Agenda, Reminders: st.Reminders, Quiet: st.Quiet}

@@ -138,9 +138,9 @@ type blockingSource struct {
 	release chan struct{}
 }
 
-func (b blockingSource) Upcoming(ctx context.Context, chatID int64, from, to time.Time) ([]calendar.Event, error) {
+func (b blockingSource) Upcoming(ctx context.Context, chatID int64, cals []string, from, to time.Time) ([]calendar.Event, error) {
 	<-b.release
-	return b.fakeSource.Upcoming(ctx, chatID, from, to)
+	return b.fakeSource.Upcoming(ctx, chatID, cals, from, to)
 }
 
 // TestTouchDuringRead: an event added while a read is out (which may have

@@ -42,6 +42,21 @@ type Settings struct {
 	ClientLang string `json:"client_lang,omitempty"`
 }
 
+// Shown returns the calendars the chat reads: those ticked, or the primary
+// calendar alone when none is.
+func (s Settings) Shown() []Calendar {
+	var out []Calendar
+	for _, c := range s.Calendars {
+		if c.Shown {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		out = []Calendar{{ID: "primary", Shown: true}}
+	}
+	return out
+}
+
 // Agenda is the morning agenda of a chat.
 type Agenda struct {
 	On bool `json:"on,omitempty"`

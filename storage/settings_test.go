@@ -118,3 +118,26 @@ func TestSettingsVersion1(t *testing.T) {
 		t.Errorf("after an update = %+v; want version %d with the zone kept", got, SettingsVersion)
 	}
 }
+
+func TestSettingsShown(t *testing.T) {
+	tests := []struct {
+		name string
+		cals []Calendar
+		want []string
+	}{
+		{"none listed", nil, []string{"primary"}},
+		{"none ticked", []Calendar{{ID: "primary"}, {ID: "work"}}, []string{"primary"}},
+		{"ticked ones", []Calendar{{ID: "primary", Shown: true}, {ID: "team"}, {ID: "work", Shown: true}}, []string{"primary", "work"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, c := range (Settings{Calendars: tt.cals}).Shown() {
+				got = append(got, c.ID)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Shown() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

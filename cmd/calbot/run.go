@@ -291,7 +291,7 @@ func serve(ctx context.Context, cfg config, d deps) error {
 	}, db)
 	if !d.noSchedule {
 		sched = schedule.New(schedule.Config{
-			DB: db, Source: calSource{cal: cal, tokens: flow, settings: db.Settings, log: log},
+			DB: db, Source: calSource{cal: cal, tokens: flow, log: log},
 			Settings: db.Settings, Chats: db.Chats, Configured: db.SettingsChats,
 			Deliver: func(ctx context.Context, due schedule.Due) error { return b.Deliver(ctx, due) },
 			Clock:   d.clock, Logger: log, Metrics: schedule.NewMetrics(reg),

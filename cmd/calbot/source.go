@@ -10,7 +10,6 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/calbot/calbot/calendar"
-	"github.com/calbot/calbot/storage"
 )
 
 // tokens are the linked accounts as calSource uses them; *oauth.Flow is one.
@@ -22,33 +21,19 @@ type tokens interface {
 // calSource reads a chat's shown calendars for the scheduler
 // (schedule.Source) through calendar.Service and the chat's linked account.
 type calSource struct {
-	cal      *calendar.Service
-	tokens   tokens
-	settings func(chatID int64) (storage.Settings, error)
-	log      *slog.Logger
+	cal    *calendar.Service
+	tokens tokens
+	log    *slog.Logger
 }
 
-// Upcoming returns the events of the chat's shown calendars (the primary one
-// if none is ticked) overlapping [from, to), merged, an event seen through
+// Upcoming returns the events of the chat's shown calendars, as the
+// scheduler read them from its settings, overlapping [from, to), merged, an event seen through
 // two calendars once, declined ones kept for the scheduler to leave out.
 // Span already gives each event its calendar's default reminders. A shown
 // calendar that is gone or beyond the grant's scopes is left out; any other
 // failure fails the read, wrapping the cause (oauth.ErrRevoked,
 // oauth.ErrNotLinked, calendar.ErrUnavailable) for the scheduler to branch on.
-func (s calSource) Upcoming(ctx context.Context, chatID int64, from, to time.Time) ([]calendar.Event, error) {
-	set, err := s.settings(chatID)
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, c := range set.Calendars {
-		if c.Shown {
-			ids = append(ids, c.ID)
-		}
-	}
-	if len(ids) == 0 {
-		ids = []string{"primary"}
-	}
+func (s calSource) Upcoming(ctx context.Context, chatID int64, ids []string, from, to time.Time) ([]calendar.Event, error) {
 	ts := s.tokens.TokenSource(chatID)
 	var evs []calendar.Event
 	for _, id := range ids {

@@ -68,8 +68,12 @@ func TestCalSourceMergesShownCalendars(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tokens := &staleTokens{token: "stale"}
 			src := calSource{cal: calendar.New(fake.URL(), http.DefaultClient), tokens: tokens,
-				settings: func(int64) (storage.Settings, error) { return tt.settings, nil }, log: slog.New(slog.DiscardHandler)}
-			evs, err := src.Upcoming(context.Background(), 1, from, from.Add(24*time.Hour))
+				log: slog.New(slog.DiscardHandler)}
+			var ids []string
+			for _, c := range tt.settings.Shown() {
+				ids = append(ids, c.ID)
+			}
+			evs, err := src.Upcoming(context.Background(), 1, ids, from, from.Add(24*time.Hour))
 			if err != nil {
 				t.Fatalf("Upcoming: %v", err)
 			}
@@ -97,9 +101,9 @@ func TestCalSourceErrorsSurvive(t *testing.T) {
 	fake := calendarfake.New(t, func(string) (string, bool) { return acct, true })
 	fake.FailNext(20, 503, "backendError")
 	src := calSource{cal: calendar.New(fake.URL(), http.DefaultClient), tokens: &staleTokens{token: "fresh"},
-		settings: func(int64) (storage.Settings, error) { return storage.Settings{}, nil }, log: slog.New(slog.DiscardHandler)}
+		log: slog.New(slog.DiscardHandler)}
 	now := time.Now()
-	if _, err := src.Upcoming(context.Background(), 1, now, now.Add(time.Hour)); !errors.Is(err, calendar.ErrUnavailable) {
+	if _, err := src.Upcoming(context.Background(), 1, []string{"primary"}, now, now.Add(time.Hour)); !errors.Is(err, calendar.ErrUnavailable) {
 		t.Errorf("Upcoming with Google down = %v, want it to wrap calendar.ErrUnavailable", err)
 	}
 }
