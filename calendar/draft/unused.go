@@ -44,7 +44,7 @@ func whenish(s string) bool {
 	// Written like a time or a date, even one that is not ("0:0", "31.13"):
 	// after a lead word it was meant as one, so it must not go silently
 	// into the title.
-	if rest := strings.TrimLeft(s, "0123456789"); rest != s && rest != "" && strings.Trim(rest, "0123456789.:/-") == "" {
+	if rest := strings.TrimLeft(s, "0123456789"); rest != s && rest != "" && strings.Trim(rest, "0123456789.,:/-") == "" {
 		return true
 	}
 	if _, ok := weekdays[s]; ok {
