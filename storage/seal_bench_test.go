@@ -45,3 +45,19 @@ func BenchmarkOpen(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSettingsWithoutRecord reads the settings of a chat that has none:
+// what the scheduler's first read of such a chat costs.
+func BenchmarkSettingsWithoutRecord(b *testing.B) {
+	db, _ := openTest(b)
+	l := benchLink()
+	l.Zone = ""
+	if _, _, err := db.PutLink(l); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := db.Settings(l.ChatID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -154,9 +154,13 @@ func (db *DB) readSettings(tx *bbolt.Tx, chatID int64, s *Settings) error {
 		}
 		return nil
 	}
-	// Older versions kept the zone in the link.
+	// Older versions kept the zone in the link. Only the zone is decoded:
+	// the scheduler reads a chat without settings (most chats) like this
+	// at its first read after each start, and tokens are most of a link.
 	if v := tx.Bucket(bucketLinks).Get(chatKey(chatID)); v != nil {
-		var l Link
+		var l struct {
+			Zone string `json:"zone"`
+		}
 		if err := db.open(v, linkAD(chatID), &l); err == nil {
 			s.Zone = l.Zone
 		}
