@@ -45,8 +45,16 @@ func (b *Bot) saveZone(chatID int64, known string, zone *time.Location) {
 	if zone == nil || zone.String() == known {
 		return
 	}
-	err := b.cfg.Chats.UpdateSettings(chatID, func(s *storage.Settings) { s.Zone = zone.String() })
+	changed := false
+	err := b.cfg.Chats.UpdateSettings(chatID, func(s *storage.Settings) {
+		changed = s.Zone != zone.String() // known may be older than the record
+		s.Zone = zone.String()
+	})
 	if err != nil {
 		b.log.Warn("save calendar zone failed", "chat_id", chatID, "err", err)
+		return
+	}
+	if changed {
+		b.touch(chatID) // the agenda and reminders follow the calendar's zone
 	}
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -53,13 +54,19 @@ func TestCancel(t *testing.T) {
 }
 
 // TestZoneInSettings: the bot keeps the calendar's zone in the chat's own
-// settings record, not in the link, and asks Google once for it.
+// settings record, not in the link, asks Google once for it, and tells the
+// planner when it changes (the agenda and reminders follow it).
 func TestZoneInSettings(t *testing.T) {
 	r := newHandlerRig(t)
+	plan := &fakePlanner{}
+	r.bot.cfg.Planner = plan
 	r.link(ann)
 	r.say(ann, "/today")
 	if s, err := r.db.Settings(ann.ID); err != nil || s.Zone != "Europe/Moscow" {
 		t.Fatalf("settings after /today = %+v, %v; want zone Europe/Moscow", s, err)
+	}
+	if !slices.Equal(plan.touched, []int64{ann.ID}) {
+		t.Errorf("planner touched for %v after the zone was learnt, want [%d]", plan.touched, ann.ID)
 	}
 	lists := r.cal.Requests("list")
 	if got := r.say(ann, "/today").Text; !strings.Contains(got, "Europe/Moscow") {
@@ -67,6 +74,9 @@ func TestZoneInSettings(t *testing.T) {
 	}
 	if n := r.cal.Requests("list") - lists; n != 1 {
 		t.Errorf("second /today listed %d times, want once in the remembered zone", n)
+	}
+	if len(plan.touched) != 1 {
+		t.Errorf("planner touched %d times after a /today in the same zone, want no more", len(plan.touched)-1)
 	}
 }
 
