@@ -190,9 +190,16 @@ func (p *process) memory() (memory, error) {
 
 // cpu returns the processor time calbot used so far, user and system.
 func (p *process) cpu() (time.Duration, error) {
+	user, kernel, err := p.cpuTimes()
+	return user + kernel, err
+}
+
+// cpuTimes is the processor time calbot used so far in its own code and in
+// the kernel on its behalf (system calls: network, futexes, page faults).
+func (p *process) cpuTimes() (user, kernel time.Duration, err error) {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	// Fields after the parenthesised command name; utime and stime are the
 	// 14th and 15th fields of the whole line, in clock ticks (100 a second
@@ -200,11 +207,11 @@ func (p *process) cpu() (time.Duration, error) {
 	s := string(raw)
 	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
 	if len(f) < 13 {
-		return 0, errors.New("unreadable /proc stat")
+		return 0, 0, errors.New("unreadable /proc stat")
 	}
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * 10 * time.Millisecond, nil
+	return time.Duration(ut) * 10 * time.Millisecond, time.Duration(st) * 10 * time.Millisecond, nil
 }
 
 // selfCPU is the processor time this process (load driver and fakes) used.

@@ -17,6 +17,8 @@ import (
 type options struct {
 	scenario    string
 	calbot      string
+	profile     string
+	env         map[string]string
 	runs        int
 	chats       int
 	commands    int
@@ -47,6 +49,16 @@ func parseOptions(args []string, w io.Writer) (options, error) {
 	}
 	fs.StringVar(&o.scenario, "scenario", "all", "what to measure: "+strings.Join(names, ", ")+" or all")
 	fs.StringVar(&o.calbot, "calbot", "", "calbot binary (default: build it with deploy/build.sh)")
+	fs.StringVar(&o.profile, "profile", "", "write calbot's CPU and heap profiles to `PREFIX`.cpu and PREFIX.heap (needs -calbot built with -tags pprof; the last run's)")
+	o.env = map[string]string{}
+	fs.Func("env", "`KEY=VALUE` in calbot's environment besides what the scenario sets (GOMAXPROCS=1, GOGC=50, …); repeatable", func(kv string) error {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("want KEY=VALUE, got %q", kv)
+		}
+		o.env[k] = v
+		return nil
+	})
 	fs.IntVar(&o.runs, "runs", 1, "runs of each scenario; the table shows each and their median")
 	fs.IntVar(&o.chats, "chats", 0, "linked chats (default per scenario: burst, paced, sustained 1000; requests 100; startup 100000; wave 2000; steady 10000)")
 	fs.IntVar(&o.commands, "commands", 0, "refresh: commands the one chat sends at once (default 50)")

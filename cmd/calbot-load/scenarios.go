@@ -35,6 +35,12 @@ func withEnv(o options, env map[string]string) map[string]string {
 	if o.concurrency > 0 {
 		out["CONCURRENCY"] = fmt.Sprint(o.concurrency)
 	}
+	if o.profile != "" {
+		out["CALBOT_PROFILE"] = o.profile
+	}
+	for k, v := range o.env {
+		out[k] = v
+	}
 	return out
 }
 
