@@ -37,7 +37,10 @@ func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 type Config struct {
 	DB     *storage.DB
 	Source Source
-	// Settings returns a chat's settings (zero Settings if none).
+	// Settings returns a chat's settings (zero Settings if none). The
+	// scheduler reads them at start, at the first read after a Touch, and
+	// at least hourly, and plans from what it read in between: whoever
+	// changes a chat's settings calls Touch.
 	Settings func(chatID int64) (storage.Settings, error)
 	// Chats lists the linked chats, once, when Run starts.
 	Chats func() ([]int64, error)

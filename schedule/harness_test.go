@@ -63,17 +63,18 @@ type handed struct {
 // harness runs a Scheduler on simulated time: each step at the moment the
 // scheduler asked for, reads finished before time moves on.
 type harness struct {
-	t        testing.TB
-	db       *storage.DB
-	src      *fakeSource
-	mu       sync.Mutex
-	settings map[int64]storage.Settings
-	chats    []int64
-	now      time.Time
-	got      []handed
-	refuse   bool // Deliver fails: the bot cannot take messages
-	s        *Scheduler
-	cfg      Config
+	t             testing.TB
+	db            *storage.DB
+	src           *fakeSource
+	mu            sync.Mutex
+	settings      map[int64]storage.Settings
+	chats         []int64
+	now           time.Time
+	got           []handed
+	refuse        bool // Deliver fails: the bot cannot take messages
+	settingsReads int
+	s             *Scheduler
+	cfg           Config
 }
 
 func newHarness(t testing.TB, start time.Time, cfg Config) *harness {
@@ -114,6 +115,7 @@ func (h *harness) start() {
 	cfg.Settings = func(id int64) (storage.Settings, error) {
 		h.mu.Lock()
 		defer h.mu.Unlock()
+		h.settingsReads++
 		return h.settings[id], nil
 	}
 	cfg.Chats = func() ([]int64, error) {

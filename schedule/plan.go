@@ -10,24 +10,41 @@ import (
 )
 
 // item is a planned Due, kept small since a chat has many: a reminder points
-// at its event in the chat's last read instead of holding a copy, and due
-// builds the whole Due only when it is handed over. eff is the moment it is
-// to be handed over: its moment, or the end of the chat's quiet hours when
-// they hold it.
+// at its event in the chat's last read instead of holding a copy, its key
+// is made when needed, and due builds the whole Due only when it is handed
+// over. eff is the moment it is to be handed over: its moment, or the end
+// of the chat's quiet hours when they hold it.
 type item struct {
-	key    string
 	kind   Kind
 	chat   int64
 	moment time.Time // Due.At
 	eff    time.Time
 	at     time.Time // when the loop looks at it: eff, or a retry
 	loc    *time.Location
-	ev     *calendar.Event // a reminder's event, in its chat's events
+	ev     *keptEvent // a reminder's event, in its chat's events
 	lead   time.Duration
 	stored *Due // a snooze or the revoked notice: handed as it is
 	silent bool
 	late   bool
 	held   bool
+}
+
+// key is the Due's Key.
+func (it item) key() string {
+	switch {
+	case it.stored != nil:
+		return it.stored.Key
+	case it.kind == Agenda:
+		return AgendaKey(it.chat, it.date())
+	default:
+		return reminderKey(it.chat, it.ev.calendarID, it.ev.id, it.ev.start, it.lead)
+	}
+}
+
+// date is the local date an agenda covers: midnight of its moment's day.
+func (it item) date() time.Time {
+	l := it.moment.In(it.loc)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, it.loc)
 }
 
 // due is the Due that it hands over.
@@ -37,20 +54,19 @@ func (it item) due() Due {
 		d.Silent, d.Late = it.silent, it.late
 		return d
 	}
-	d := Due{Key: it.key, Kind: it.kind, ChatID: it.chat, At: it.moment, Late: it.late, Silent: it.silent, Zone: it.loc.String(), Lead: it.lead}
+	d := Due{Key: it.key(), Kind: it.kind, ChatID: it.chat, At: it.moment, Late: it.late, Silent: it.silent, Zone: it.loc.String(), Lead: it.lead}
 	if it.ev != nil {
-		d.Event = *it.ev
+		d.Event = it.ev.full(it.loc)
 	}
 	if it.kind == Agenda {
-		l := it.moment.In(it.loc)
-		d.Date = time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, it.loc)
+		d.Date = it.date()
 	}
 	return d
 }
 
 // storedItem is the item of a stored Due: a snooze or the revoked notice.
 func storedItem(d Due, eff time.Time) item {
-	return item{key: d.Key, kind: d.Kind, chat: d.ChatID, moment: d.At, eff: eff, stored: &d}
+	return item{kind: d.Kind, chat: d.ChatID, moment: d.At, eff: eff, stored: &d}
 }
 
 // prefs are the parts of a chat's settings that planning needs, kept per
@@ -88,7 +104,11 @@ func AgendaKey(chatID int64, date time.Time) string {
 // ReminderKey names one reminder: (chat, calendar, event, occurrence start,
 // lead). A moved event has a new start, so new keys.
 func ReminderKey(chatID int64, e calendar.Event, lead time.Duration) string {
-	return fmt.Sprintf("r:%d:%s:%s:%d:%d", chatID, e.CalendarID, e.ID, e.Start.Unix(), int64(lead/time.Minute))
+	return reminderKey(chatID, e.CalendarID, e.ID, e.Start.Unix(), lead)
+}
+
+func reminderKey(chatID int64, calendarID, eventID string, start int64, lead time.Duration) string {
+	return fmt.Sprintf("r:%d:%s:%s:%d:%d", chatID, calendarID, eventID, start, int64(lead/time.Minute))
 }
 
 // agendas plans the agenda of the local dates around now (yesterday, today,
@@ -106,7 +126,7 @@ func agendas(chatID int64, st prefs, loc *time.Location, now time.Time) []item {
 			continue
 		}
 		at := time.Date(date.Year(), date.Month(), date.Day(), st.Agenda.At/60, st.Agenda.At%60, 0, 0, loc)
-		it := item{key: AgendaKey(chatID, date), kind: Agenda, chat: chatID, moment: at, loc: loc}
+		it := item{kind: Agenda, chat: chatID, moment: at, loc: loc}
 		out = append(out, quiet(it, st.Quiet, loc))
 	}
 	return out
@@ -115,7 +135,7 @@ func agendas(chatID int64, st prefs, loc *time.Location, now time.Time) []item {
 // leads are the reminder leads of e for a chat: its fixed choices, else the
 // event's popups (which carry the calendar's defaults where the event uses
 // them), else DefaultLead.
-func leads(st storage.Reminders, e calendar.Event) []time.Duration {
+func leads(st storage.Reminders, popups []time.Duration) []time.Duration {
 	if len(st.Leads) > 0 {
 		out := make([]time.Duration, len(st.Leads))
 		for i, m := range st.Leads {
@@ -123,30 +143,31 @@ func leads(st storage.Reminders, e calendar.Event) []time.Duration {
 		}
 		return out
 	}
-	if len(e.Reminders) > 0 {
-		return e.Reminders
+	if len(popups) > 0 {
+		return popups
 	}
 	return []time.Duration{DefaultLead}
 }
 
 // reminders plans the reminders of events: timed, not declined, not yet
-// started at now.
-func reminders(chatID int64, st prefs, loc *time.Location, events []calendar.Event, now time.Time) []item {
+// started at now (trim keeps only those).
+func reminders(chatID int64, st prefs, loc *time.Location, events []keptEvent, now time.Time) []item {
 	if st.Reminders.Off {
 		return nil
 	}
 	var out []item
 	for i := range events {
 		e := &events[i]
-		if e.AllDay || e.Response == calendar.Declined || e.Start.Before(now) {
+		start := time.Unix(e.start, 0)
+		if e.response == calendar.Declined || start.Before(now) {
 			continue
 		}
-		ls := leads(st.Reminders, *e)
+		ls := leads(st.Reminders, e.reminders)
 		for j, lead := range ls {
 			if lead < 0 || slices.Contains(ls[:j], lead) {
 				continue
 			}
-			it := item{key: ReminderKey(chatID, *e, lead), kind: Reminder, chat: chatID, moment: e.Start.Add(-lead), loc: loc, ev: e, lead: lead}
+			it := item{kind: Reminder, chat: chatID, moment: start.Add(-lead), loc: loc, ev: e, lead: lead}
 			out = append(out, quiet(it, st.Quiet, loc))
 		}
 	}

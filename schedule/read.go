@@ -17,27 +17,54 @@ import (
 // readTimeout bounds one background read of a chat's calendars.
 const readTimeout = 30 * time.Second
 
+// settingsMaxAge is how long a read may plan from the settings an earlier
+// read took. Touch, which the bot calls after every change it makes, has the
+// next read take them anew; the age bounds how long a change made any other
+// way (a restore, another tool) goes unseen.
+const settingsMaxAge = time.Hour
+
+// resultLag is how long a finished read may wait for the loop to wake by
+// itself before it is taken into the plan.
+const resultLag = 100 * time.Millisecond
+
+// readerIdle is how long a reader goroutine waits for another read before
+// it ends.
+const readerIdle = time.Minute
+
 type readResult struct {
 	chat   int64
 	events []calendar.Event
 	err    error
 }
 
+// readJob is one read of a chat's calendars, for a reader.
+type readJob struct {
+	chat     int64
+	cals     []string
+	from, to time.Time
+}
+
+// primaryOnly is the calendars of a chat that shows its primary one alone,
+// shared rather than kept per chat.
+var primaryOnly = []string{"primary"}
+
 // read starts a read of c's calendars if the budget allows, and plans c
 // again from its settings meanwhile.
 func (s *Scheduler) read(ctx context.Context, c *chat, now time.Time) {
-	st, err := s.cfg.Settings(c.id)
-	if err != nil {
-		s.cfg.Logger.Error("schedule_settings", "chat_id", c.id, "err", err)
-		s.nextRead(c, now, s.cfg.Interval)
-		return
+	if c.stale || now.Sub(c.settled) >= settingsMaxAge {
+		st, err := s.cfg.Settings(c.id)
+		if err != nil {
+			s.cfg.Logger.Error("schedule_settings", "chat_id", c.id, "err", err)
+			s.nextRead(c, now, s.cfg.Interval)
+			return
+		}
+		s.settle(c, st, now)
 	}
-	s.settle(c, st)
 	s.replan(c, now)
 	switch {
 	case c.stopped:
 		return
-	case st.Reminders.Off:
+	case c.st.Reminders.Off:
 		// Agendas need no calendar read: the bot reads the day when it
 		// sends one.
 		c.events = nil
@@ -64,34 +91,76 @@ func (s *Scheduler) read(ctx context.Context, c *chat, now time.Time) {
 		return
 	}
 	c.reading = true
-	s.reads.Add(1)
-	id, from, to := c.id, now, now.Add(s.cfg.Lookahead)
-	var cals []string
-	for _, cal := range st.Shown() {
-		cals = append(cals, cal.ID)
+	cals := c.cals
+	if cals == nil {
+		cals = primaryOnly
 	}
-	go func() {
-		defer s.reads.Done()
-		rctx, cancel := context.WithTimeout(ctx, readTimeout)
-		events, err := s.cfg.Source.Upcoming(rctx, id, cals, from, to)
-		cancel()
-		<-s.slots
-		s.mu.Lock()
-		s.results = append(s.results, readResult{chat: id, events: events, err: err})
-		s.mu.Unlock()
-		s.poke()
-	}()
+	job := readJob{chat: c.id, cals: cals, from: now, to: now.Add(s.cfg.Lookahead)}
+	s.reads.Add(1)
+	select {
+	case s.jobs <- job: // a reader was waiting for one
+	default:
+		s.readers.Add(1)
+		go s.reader(ctx, job)
+	}
 }
 
-// settle takes st into c: its zone, its read cost (one list per shown
-// calendar), and only the parts of it planning needs, to keep many chats
-// small in memory.
-func (s *Scheduler) settle(c *chat, st storage.Settings) {
+// reader does job, then the reads handed to it while it waits, until none
+// comes for readerIdle or ctx ends. Readers outlive their reads so that a
+// read runs on a stack already grown to what decoding a response needs,
+// rather than growing a new goroutine's stack every time.
+func (s *Scheduler) reader(ctx context.Context, job readJob) {
+	defer s.readers.Done()
+	idle := time.NewTimer(readerIdle)
+	defer idle.Stop()
+	for {
+		s.do(ctx, job)
+		idle.Reset(readerIdle)
+		select {
+		case job = <-s.jobs:
+		case <-idle.C:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// do reads job's calendars and hands the result to the loop.
+func (s *Scheduler) do(ctx context.Context, job readJob) {
+	rctx, cancel := context.WithTimeout(ctx, readTimeout)
+	events, err := s.cfg.Source.Upcoming(rctx, job.chat, job.cals, job.from, job.to)
+	cancel()
+	<-s.slots
+	s.mu.Lock()
+	s.results = append(s.results, readResult{chat: job.chat, events: events, err: err})
+	s.mu.Unlock()
+	s.reads.Done()
+	// Many chats mean the loop wakes every few milliseconds for the next
+	// read, and takes the results in then: waking it for each one as
+	// well would double its wake-ups.
+	if w := s.wakeAt.Load(); w == 0 || w-s.cfg.Clock.Now().UnixNano() > int64(resultLag) {
+		s.poke()
+	}
+}
+
+// settle takes st, read at now, into c: its zone, its shown calendars and
+// read cost (one list per shown calendar), and only the parts of it
+// planning needs, to keep many chats small in memory.
+func (s *Scheduler) settle(c *chat, st storage.Settings, now time.Time) {
 	c.loc = s.zone(st)
-	cost := len(st.Shown())
-	s.totalCost += cost - c.cost
-	c.cost = cost
+	shown := st.Shown()
+	c.cals = nil
+	if len(shown) != 1 || shown[0].ID != "primary" {
+		c.cals = make([]string, len(shown))
+		for i, cal := range shown {
+			c.cals[i] = cal.ID
+		}
+	}
+	s.totalCost += len(shown) - c.cost
+	c.cost = len(shown)
 	c.st = prefs{Agenda: st.Agenda, Reminders: st.Reminders, Quiet: st.Quiet}
+	c.settled, c.stale = now, false
 }
 
 // zone is Zone with the locations cached: loading one reads a file.
@@ -122,7 +191,7 @@ func (s *Scheduler) applyRead(r readResult, now time.Time) {
 		s.slow = max(1, s.slow*0.9)
 		// Unchanged events keep the plan that read made a moment ago, and
 		// the events its items point at.
-		if events := trim(r.events); !sameEvents(c.events, events) {
+		if events := trim(r.events, now); !sameEvents(c.events, events) {
 			c.events = events
 			s.replan(c, now)
 		}
@@ -154,27 +223,36 @@ func (s *Scheduler) applyRead(r readResult, now time.Time) {
 	}
 }
 
-// trim drops what no reminder shows from events, so that the events kept
-// per chat until its next read are smaller.
-func trim(events []calendar.Event) []calendar.Event {
+// trim keeps of events those a reminder may be planned for (timed, not
+// declined, not yet started at now), as the scheduler keeps them until
+// the chat's next read.
+func trim(events []calendar.Event, now time.Time) []keptEvent {
+	n := 0
 	for i := range events {
-		e := &events[i]
-		e.Marker, e.CalendarName, e.ICalUID = "", "", ""
+		if remindable(&events[i], now) {
+			n++
+		}
 	}
-	return events
+	if n == 0 {
+		return nil
+	}
+	out := make([]keptEvent, 0, n)
+	for i := range events {
+		if e := &events[i]; remindable(e, now) {
+			out = append(out, keep(e))
+		}
+	}
+	return out
 }
 
-// sameEvents reports whether a and b are the same events, as trimmed.
-func sameEvents(a, b []calendar.Event) bool {
-	return len(a) == len(b) && slices.EqualFunc(a, b, func(x, y calendar.Event) bool {
-		return x.ID == y.ID && x.CalendarID == y.CalendarID && x.Title == y.Title &&
-			x.Location == y.Location && x.Link == y.Link && x.JoinURL == y.JoinURL &&
-			x.AllDay == y.AllDay && x.Start.Equal(y.Start) && x.End.Equal(y.End) &&
-			x.Start.Location() == y.Start.Location() && x.End.Location() == y.End.Location() &&
-			x.Response == y.Response && x.Organizer == y.Organizer &&
-			x.Marker == y.Marker && x.CalendarName == y.CalendarName && x.ICalUID == y.ICalUID &&
-			slices.Equal(x.Reminders, y.Reminders)
-	})
+// remindable reports whether reminders may be planned for e at now or later.
+func remindable(e *calendar.Event, now time.Time) bool {
+	return !e.AllDay && e.Response != calendar.Declined && !e.Start.Before(now)
+}
+
+// sameEvents reports whether a and b are the same events, as kept.
+func sameEvents(a, b []keptEvent) bool {
+	return slices.EqualFunc(a, b, sameEvent)
 }
 
 // stretch is the interval between reads of c: the configured one, longer
@@ -232,7 +310,10 @@ func (s *Scheduler) replan(c *chat, now time.Time) {
 // failed.
 func (s *Scheduler) at(c *chat, it item) item {
 	it.at = it.eff
-	if t, ok := c.retry[it.key]; ok && t.After(it.at) {
+	if c.retry == nil {
+		return it
+	}
+	if t, ok := c.retry[it.key()]; ok && t.After(it.at) {
 		it.at = t
 	}
 	return it
@@ -349,13 +430,14 @@ func (s *Scheduler) retryLater(it item, now time.Time) {
 		return
 	}
 	wait := 10 * time.Second
-	if prev, ok := c.retry[it.key]; ok {
+	key := it.key()
+	if prev, ok := c.retry[key]; ok {
 		wait = min(5*time.Minute, 2*max(wait, now.Sub(prev)+10*time.Second))
 	}
 	if c.retry == nil {
 		c.retry = map[string]time.Time{}
 	}
-	c.retry[it.key] = now.Add(wait)
+	c.retry[key] = now.Add(wait)
 	if it.stored != nil {
 		c.extra = append(c.extra, s.at(c, it))
 	} else {

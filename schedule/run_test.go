@@ -114,6 +114,89 @@ wait:
 	}
 }
 
+// TestResultWakesIdleLoop: a read that finishes while the loop sleeps
+// until a moment far off wakes it, so that what the read found is planned
+// at once: here an event starting in 5 minutes, whose 10-minute reminder
+// is handed over (late) without the clock moving.
+func TestResultWakesIdleLoop(t *testing.T) {
+	clock := &fakeClock{now: at(3, 9, 0), armed: make(chan struct{}, 1)}
+	h := newHarness(t, clock.now, Config{Clock: clock})
+	h.chat(1, storage.Settings{Zone: "Europe/Berlin"})
+	h.start()
+	cfg := h.s.cfg
+	delivered := make(chan Due, 4)
+	cfg.Deliver = func(_ context.Context, d Due) error {
+		delivered <- d
+		return nil
+	}
+	s := New(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	<-clock.armed // asleep until the first read, up to an interval away
+	soon := event("soon", at(3, 9, 5))
+	h.src.set(1, soon)
+	s.Touch(1)
+	select {
+	case d := <-delivered:
+		if d.Key != ReminderKey(1, soon, DefaultLead) || !d.Late {
+			t.Errorf("handed %s late=%v, want the late reminder of the event at 09:05", d.Key, d.Late)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the read's result waited for the clock: the loop was not woken")
+	}
+	if !clock.Now().Equal(at(3, 9, 0)) {
+		t.Errorf("clock moved to %v", clock.Now())
+	}
+}
+
+// TestTouchForgetWhileRunning: Touch and Forget from other goroutines while
+// the loop steps (under -race: the loop never reads what they write).
+func TestTouchForgetWhileRunning(t *testing.T) {
+	clock := &fakeClock{now: at(3, 9, 0), armed: make(chan struct{}, 1)}
+	h := newHarness(t, clock.now, Config{Clock: clock})
+	for id := int64(1); id <= 3; id++ {
+		h.chat(id, storage.Settings{Zone: "Europe/Berlin"})
+	}
+	h.start()
+	s := New(h.s.cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	go func() { // the loop also wakes by its timers meanwhile
+		for {
+			select {
+			case <-clock.armed:
+				clock.advance()
+			case <-done:
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for id := int64(1); id <= 3; id++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				if i%50 == 49 {
+					s.Forget(id)
+				} else {
+					s.Touch(id)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not end with its context")
+	}
+}
+
 // BenchmarkPlan measures planning one chat with 20 events and two leads,
 // the work of each read.
 func BenchmarkPlan(b *testing.B) {

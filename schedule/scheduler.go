@@ -5,15 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"runtime/debug"
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
 
-	"github.com/calbot/calbot/calendar"
 	"github.com/calbot/calbot/storage"
 )
 
@@ -33,8 +34,13 @@ type Scheduler struct {
 	snoozed []item
 	results []readResult
 	wake    chan struct{}
-	reads   sync.WaitGroup
-	slots   chan struct{}
+	// wakeAt is when the loop wakes by itself next, in Unix nanoseconds; 0
+	// while it steps. A finished read wakes it only if that is far off.
+	wakeAt  atomic.Int64
+	reads   sync.WaitGroup // the reads in flight
+	readers sync.WaitGroup // the goroutines that do them
+	slots   chan struct{}  // a token per read in flight
+	jobs    chan readJob   // to a reader waiting for a read
 
 	// Owned by the loop.
 	chats map[int64]*chat
@@ -60,7 +66,10 @@ type chat struct {
 	st      prefs
 	loc     *time.Location
 	cost    int
-	events  []calendar.Event
+	cals    []string             // the shown calendars; nil: the primary one alone
+	settled time.Time            // when settings were last taken in
+	stale   bool                 // touched: take the settings in again at the next read
+	events  []keptEvent          // those trim keeps, of the last read
 	items   []item               // planned from settings and the last read, by at
 	extra   []item               // snoozes (stored) and the revoked notice
 	retry   map[string]time.Time // made at the first retry
@@ -87,6 +96,7 @@ func New(cfg Config) *Scheduler {
 		forgot:   map[int64]bool{},
 		wake:     make(chan struct{}, 1),
 		slots:    make(chan struct{}, cfg.Readers),
+		jobs:     make(chan readJob),
 		chats:    map[int64]*chat{},
 		lazy:     map[int64]struct{}{},
 		zones:    map[string]*time.Location{},
@@ -95,8 +105,10 @@ func New(cfg Config) *Scheduler {
 	}
 }
 
-// Touch has the chat read again at once: after /add, /connect or a change of
-// its settings. It also resumes a chat stopped by a revoked grant.
+// Touch has the chat read again at once, its settings and its calendars:
+// after /add, /connect or a change of its settings (a change made without
+// Touch is seen within the hour). It also resumes a chat stopped by a
+// revoked grant.
 func (s *Scheduler) Touch(chatID int64) {
 	s.mu.Lock()
 	s.touched[chatID] = true
@@ -152,12 +164,16 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	// Listing many chats at start leaves garbage several times the size of
 	// what is kept; give it back now rather than keep it as idle RSS.
 	debug.FreeOSMemory()
-	defer s.reads.Wait()
+	defer s.readers.Wait()
 	for {
+		s.wakeAt.Store(0) // stepping: a finished read pokes
 		next := s.step(ctx, s.cfg.Clock.Now())
 		var timer <-chan time.Time
 		if !next.IsZero() {
+			s.wakeAt.Store(next.UnixNano())
 			timer = s.cfg.Clock.After(max(0, next.Sub(s.cfg.Clock.Now())))
+		} else {
+			s.wakeAt.Store(math.MaxInt64)
 		}
 		select {
 		case <-ctx.Done():
@@ -205,7 +221,7 @@ func (s *Scheduler) start(now time.Time) error {
 		// Plan from settings at once, so that an agenda missed while
 		// calbot was down is caught up without waiting for a read.
 		if st, err := s.cfg.Settings(id); err == nil {
-			s.settle(c, st)
+			s.settle(c, st, now)
 			s.replan(c, now)
 		}
 	}
@@ -313,9 +329,18 @@ func (s *Scheduler) paceAgendas(ctx context.Context, now time.Time) {
 
 // commands applies Touch, Forget, Snooze and finished reads.
 func (s *Scheduler) commands(now time.Time) {
+	// The maps are taken only when they hold something: most steps (a read
+	// due, a read back) have nothing in them, and need not make new ones.
+	var touched, forgot map[int64]bool
 	s.mu.Lock()
-	touched, forgot, snoozed, results := s.touched, s.forgot, s.snoozed, s.results
-	s.touched, s.forgot, s.snoozed, s.results = map[int64]bool{}, map[int64]bool{}, nil, nil
+	if len(s.touched) > 0 {
+		touched, s.touched = s.touched, map[int64]bool{}
+	}
+	if len(s.forgot) > 0 {
+		forgot, s.forgot = s.forgot, map[int64]bool{}
+	}
+	snoozed, results := s.snoozed, s.results
+	s.snoozed, s.results = nil, nil
 	s.mu.Unlock()
 	for id := range forgot {
 		if c := s.chats[id]; c != nil {
@@ -347,7 +372,7 @@ func (s *Scheduler) commands(now time.Time) {
 			s.chat(id).seenFrom = now
 		}
 		c := s.chat(id) // made now if lazy
-		c.stopped, c.fails = false, 0
+		c.stopped, c.fails, c.stale = false, 0, true
 		c.readGen++
 		s.queue.push(entry{at: now, chat: id, read: true, gen: c.readGen})
 	}
