@@ -95,29 +95,42 @@ func (s *Scheduler) read(ctx context.Context, c *chat, now time.Time) {
 	if cals == nil {
 		cals = primaryOnly
 	}
-	job := readJob{chat: c.id, cals: cals, from: now, to: now.Add(s.cfg.Lookahead)}
 	s.reads.Add(1)
+	s.batch = append(s.batch, readJob{chat: c.id, cals: cals, from: now, to: now.Add(s.cfg.Lookahead)})
+}
+
+// dispatch hands the reads started in this step to one reader, which does
+// them one after another: one hand-over for the few reads due at one
+// moment of the read grid.
+func (s *Scheduler) dispatch(ctx context.Context) {
+	if len(s.batch) == 0 {
+		return
+	}
+	batch := s.batch
+	s.batch = nil
 	select {
-	case s.jobs <- job: // a reader was waiting for one
+	case s.jobs <- batch: // a reader was waiting for some
 	default:
 		s.readers.Add(1)
-		go s.reader(ctx, job)
+		go s.reader(ctx, batch)
 	}
 }
 
-// reader does job, then the reads handed to it while it waits, until none
-// comes for readerIdle or ctx ends. Readers outlive their reads so that a
-// read runs on a stack already grown to what decoding a response needs,
+// reader does batch, then the batches handed to it while it waits, until
+// none comes for readerIdle or ctx ends. Readers outlive their reads so that
+// a read runs on a stack already grown to what decoding a response needs,
 // rather than growing a new goroutine's stack every time.
-func (s *Scheduler) reader(ctx context.Context, job readJob) {
+func (s *Scheduler) reader(ctx context.Context, batch []readJob) {
 	defer s.readers.Done()
 	idle := time.NewTimer(readerIdle)
 	defer idle.Stop()
 	for {
-		s.do(ctx, job)
+		for _, job := range batch {
+			s.do(ctx, job)
+		}
 		idle.Reset(readerIdle)
 		select {
-		case job = <-s.jobs:
+		case batch = <-s.jobs:
 		case <-idle.C:
 			return
 		case <-ctx.Done():
@@ -279,7 +292,20 @@ func (s *Scheduler) after(c *chat) time.Duration {
 
 func (s *Scheduler) nextRead(c *chat, now time.Time, after time.Duration) {
 	c.readGen++
-	s.queue.push(entry{at: now.Add(after), chat: c.id, read: true, gen: c.readGen})
+	s.queue.push(entry{at: onGrid(now.Add(after)), chat: c.id, read: true, gen: c.readGen})
+}
+
+// readGrid is the grid the moments of reads are put on (a Touch's read
+// excepted): with many chats the loop then wakes once for the several reads
+// due on one point of it, not once for each, and hands them over together.
+const readGrid = 100 * time.Millisecond
+
+// onGrid is the first point of the read grid at or after t.
+func onGrid(t time.Time) time.Time {
+	if g := t.Truncate(readGrid); !g.Equal(t) {
+		return g.Add(readGrid)
+	}
+	return t
 }
 
 // replan rebuilds c's plan from its settings and last read, keeping what is

@@ -139,3 +139,43 @@ func TestSettingsReadOnTouchOrHourly(t *testing.T) {
 	h.runUntil(at(3, 8, 1))
 	checkExactly(t, h.take(), map[string]time.Time{AgendaKey(1, at(3, 0, 0)): at(3, 8, 0)})
 }
+
+func TestOnGrid(t *testing.T) {
+	base := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	for _, tt := range []struct{ in, want time.Duration }{
+		{0, 0}, {time.Nanosecond, readGrid}, {readGrid - 1, readGrid}, {readGrid, readGrid}, {readGrid + 1, 2 * readGrid},
+	} {
+		if got := onGrid(base.Add(tt.in)); !got.Equal(base.Add(tt.want)) {
+			t.Errorf("onGrid(+%v) = +%v, want +%v", tt.in, got.Sub(base), tt.want)
+		}
+	}
+}
+
+// TestReadsOnGrid: the reads of many chats happen on the read grid, several
+// on one point of it, so the loop wakes once for them.
+func TestReadsOnGrid(t *testing.T) {
+	h := newHarness(t, at(2, 0, 0).Add(123*time.Millisecond), Config{})
+	for id := int64(1); id <= 3000; id++ { // 25 reads a second
+		h.chat(id, storage.Settings{Zone: "Europe/Berlin"})
+	}
+	h.start()
+	h.runUntil(at(2, 0, 10))
+	points := map[time.Time]int{}
+	h.src.mu.Lock()
+	for _, calls := range h.src.calls {
+		for _, from := range calls {
+			if !from.Equal(from.Truncate(readGrid)) {
+				t.Errorf("a read at %v, off the %v grid", from, readGrid)
+			}
+			points[from]++
+		}
+	}
+	h.src.mu.Unlock()
+	reads := 0
+	for _, n := range points {
+		reads += n
+	}
+	if reads < 3000*4 || len(points) > reads/2 {
+		t.Errorf("%d reads in 10 minutes on %d points of the grid; want over 12,000, at least two a point", reads, len(points))
+	}
+}

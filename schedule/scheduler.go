@@ -40,7 +40,7 @@ type Scheduler struct {
 	reads   sync.WaitGroup // the reads in flight
 	readers sync.WaitGroup // the goroutines that do them
 	slots   chan struct{}  // a token per read in flight
-	jobs    chan readJob   // to a reader waiting for a read
+	jobs    chan []readJob // to a reader waiting for reads
 
 	// Owned by the loop.
 	chats map[int64]*chat
@@ -49,6 +49,7 @@ type Scheduler struct {
 	// Each counts 1 in totalCost.
 	lazy       map[int64]struct{}
 	queue      timeline
+	batch      []readJob // reads started in this step, for dispatch
 	agendaQ    []item
 	agendaSlot time.Time
 	since      time.Time // missed messages before it are not counted
@@ -96,7 +97,7 @@ func New(cfg Config) *Scheduler {
 		forgot:   map[int64]bool{},
 		wake:     make(chan struct{}, 1),
 		slots:    make(chan struct{}, cfg.Readers),
-		jobs:     make(chan readJob),
+		jobs:     make(chan []readJob),
 		chats:    map[int64]*chat{},
 		lazy:     map[int64]struct{}{},
 		zones:    map[string]*time.Location{},
@@ -230,7 +231,7 @@ func (s *Scheduler) start(now time.Time) error {
 	spread := max(s.cfg.Interval, time.Duration(s.totalCost)*time.Minute/time.Duration(s.cfg.ProjectPerMinute))
 	for _, id := range ids {
 		// A chat's first read is of generation 0, made or not.
-		s.queue.push(entry{at: now.Add(jitter(id, spread)), chat: id, read: true})
+		s.queue.push(entry{at: onGrid(now.Add(jitter(id, spread))), chat: id, read: true})
 	}
 	for _, p := range planned {
 		var d Due
@@ -288,6 +289,7 @@ func (s *Scheduler) step(ctx context.Context, now time.Time) time.Time {
 			}
 		}
 	}
+	s.dispatch(ctx)
 	sort.SliceStable(ready, func(i, j int) bool {
 		if (ready[i].kind == Agenda) != (ready[j].kind == Agenda) {
 			return ready[j].kind == Agenda
