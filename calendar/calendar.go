@@ -119,6 +119,12 @@ type Service struct {
 	pageSize int64
 	// metrics counts requests to Google; nil counts nothing.
 	metrics *Metrics
+	// api is the one API client of every call, whatever the account: the
+	// token source of a call rides in its context (see service), so that a
+	// call does not build a client of its own. apiErr is why it could not
+	// be made.
+	api    *gcal.Service
+	apiErr error
 }
 
 // WithMetrics makes s count its requests to Google in m, and returns s.
@@ -141,7 +147,7 @@ func New(baseURL string, hc *http.Client) *Service {
 	if hc == nil {
 		hc = defaultClient()
 	}
-	return &Service{
+	s := &Service{
 		baseURL:    baseURL,
 		base:       hc,
 		timeout:    15 * time.Second,
@@ -151,6 +157,12 @@ func New(baseURL string, hc *http.Client) *Service {
 		sleep:      backoff.Sleep,
 		pageSize:   2500,
 	}
+	api := &http.Client{Transport: tokenTransport{base: hc.Transport}, Timeout: hc.Timeout}
+	s.api, s.apiErr = gcal.NewService(context.Background(), option.WithHTTPClient(api), option.WithEndpoint(baseURL))
+	if s.apiErr != nil {
+		s.apiErr = fmt.Errorf("new calendar client: %w", s.apiErr)
+	}
+	return s
 }
 
 func defaultClient() *http.Client {
@@ -162,21 +174,34 @@ func defaultClient() *http.Client {
 	return &http.Client{Transport: t, Timeout: 10 * time.Second}
 }
 
-// service returns an API client whose requests carry tokens from ts. It is
-// cheap: no I/O happens until a request is sent.
-func (s *Service) service(ctx context.Context, ts oauth2.TokenSource) (*gcal.Service, error) {
+// service returns the API client and ctx carrying ts: the requests of a
+// call made with that context carry tokens from ts.
+func (s *Service) service(ctx context.Context, ts oauth2.TokenSource) (*gcal.Service, context.Context, error) {
 	if ts == nil {
-		return nil, errors.New("nil token source")
+		return nil, ctx, errors.New("nil token source")
 	}
-	hc := &http.Client{
-		Transport: &oauth2.Transport{Source: markedSource{ts}, Base: s.base.Transport},
-		Timeout:   s.base.Timeout,
+	if s.apiErr != nil {
+		return nil, ctx, s.apiErr
 	}
-	svc, err := gcal.NewService(ctx, option.WithHTTPClient(hc), option.WithEndpoint(s.baseURL))
-	if err != nil {
-		return nil, fmt.Errorf("new calendar client: %w", err)
+	return s.api, context.WithValue(ctx, tokensKey{}, ts), nil
+}
+
+type tokensKey struct{}
+
+// tokenTransport sends each request with a token from the source in its
+// context, through oauth2.Transport, so its semantics (the header, closing
+// the body on error) are the library's.
+type tokenTransport struct{ base http.RoundTripper }
+
+func (t tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ts, _ := req.Context().Value(tokensKey{}).(oauth2.TokenSource)
+	if ts == nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, errors.New("calendar request without a token source")
 	}
-	return svc, nil
+	return (&oauth2.Transport{Source: markedSource{ts}, Base: t.base}).RoundTrip(req)
 }
 
 // markedSource marks the errors of the caller's token source, so that they are

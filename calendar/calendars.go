@@ -44,7 +44,7 @@ const calendarListFields = "nextPageToken,items(id,summary,summaryOverride,prima
 func (s *Service) Calendars(ctx context.Context, ts oauth2.TokenSource) ([]CalendarInfo, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	svc, err := s.service(ctx, ts)
+	svc, ctx, err := s.service(ctx, ts)
 	if err != nil {
 		return nil, err
 	}

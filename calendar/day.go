@@ -24,7 +24,7 @@ const maxPages = 8
 func (s *Service) Day(ctx context.Context, ts oauth2.TokenSource, now time.Time, zone *time.Location) (Day, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	svc, err := s.service(ctx, ts)
+	svc, ctx, err := s.service(ctx, ts)
 	if err != nil {
 		return Day{}, err
 	}
@@ -56,7 +56,7 @@ func (s *Service) Day(ctx context.Context, ts oauth2.TokenSource, now time.Time,
 func (s *Service) Zone(ctx context.Context, ts oauth2.TokenSource) (*time.Location, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	svc, err := s.service(ctx, ts)
+	svc, ctx, err := s.service(ctx, ts)
 	if err != nil {
 		return nil, err
 	}

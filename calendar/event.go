@@ -58,7 +58,7 @@ func (s *Service) Insert(ctx context.Context, ts oauth2.TokenSource, ev NewEvent
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	svc, err := s.service(ctx, ts)
+	svc, ctx, err := s.service(ctx, ts)
 	if err != nil {
 		return Event{}, err
 	}
@@ -140,7 +140,7 @@ func (s *Service) GetIn(ctx context.Context, ts oauth2.TokenSource, calendarID, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	svc, err := s.service(ctx, ts)
+	svc, ctx, err := s.service(ctx, ts)
 	if err != nil {
 		return Event{}, err
 	}
@@ -184,7 +184,7 @@ func (s *Service) DeleteIn(ctx context.Context, ts oauth2.TokenSource, calendarI
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	svc, err := s.service(ctx, ts)
+	svc, ctx, err := s.service(ctx, ts)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func (s *Service) Respond(ctx context.Context, ts oauth2.TokenSource, calendarID
 	calID := orPrimary(calendarID)
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	svc, err := s.service(ctx, ts)
+	svc, ctx, err := s.service(ctx, ts)
 	if err != nil {
 		return err
 	}

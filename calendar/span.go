@@ -33,7 +33,7 @@ func (s *Service) Span(ctx context.Context, ts oauth2.TokenSource, calendarID st
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	svc, err := s.service(ctx, ts)
+	svc, ctx, err := s.service(ctx, ts)
 	if err != nil {
 		return Span{}, err
 	}
