@@ -73,10 +73,7 @@ type Config struct {
 	// LoginURLWorks); Flow.Check says which applies.
 	Check Check
 	// TokenCache bounds how many chats' token sources are kept in memory
-	// (default 16,384, about 400 bytes each); the least recently used go
-	// first. The scheduler reads every linked chat's calendar once per
-	// interval, so a cache smaller than the linked chats never hits for
-	// those reads, and each of them opens the sealed link again.
+	// (default 4096); the least recently used go first.
 	TokenCache int
 	// HTTPClient makes every request to Google; it must have a timeout.
 	HTTPClient *http.Client
@@ -204,7 +201,7 @@ func New(cfg Config, db *storage.DB) *Flow {
 		cfg.OnResult = func(context.Context, Result) {}
 	}
 	if cfg.TokenCache <= 0 {
-		cfg.TokenCache = 16384
+		cfg.TokenCache = 4096
 	}
 	check := cfg.Check
 	if check == CheckTelegram && !LoginURLWorks(cfg.PublicURL) {
