@@ -19,7 +19,7 @@ import (
 func (s *Server) Mint(acct Account, scopes []string) (access, refresh string, expiry time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := &grant{acct: acct, scopes: normalizeScopes(slices.Clone(scopes)), refresh: randomToken("1//0")}
+	g := &grant{acct: acct, scopes: normalizeScopes(slices.Clone(scopes)), refresh: sizedToken("1//0", refreshTokenLen)}
 	s.grants = append(s.grants, g)
 	s.refresh[g.refresh] = g
 	s.limitRefreshLocked(acct.Sub)
@@ -45,7 +45,7 @@ func (s *Server) MintAccess(refreshToken string, ttl time.Duration) (access stri
 
 // mintAccessLocked records a new access token of g; s.mu must be held.
 func (s *Server) mintAccessLocked(g *grant, ttl time.Duration) (string, time.Time) {
-	at := randomToken("ya29.a0")
+	at := sizedToken("ya29.a0", accessTokenLen)
 	expiry := s.now().Add(ttl)
 	s.access[at] = &accessToken{g: g, expires: expiry}
 	return at, expiry

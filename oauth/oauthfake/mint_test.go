@@ -84,3 +84,19 @@ func TestMintKeepsRefreshTokenLimit(t *testing.T) {
 		t.Error("a Mint for another account was revoked")
 	}
 }
+
+// TestMintedTokensAreGoogleSized: tokens as long as Google's, so that load
+// figures weigh what a real deployment keeps.
+func TestMintedTokensAreGoogleSized(t *testing.T) {
+	s, _ := setup(t)
+	access, refresh, _ := s.Mint(Account{Sub: "1", Email: "a@example.com"}, []string{"openid"})
+	if len(access) != accessTokenLen || !strings.HasPrefix(access, "ya29.a0") {
+		t.Errorf("access token %q: %d characters, want %d starting ya29.a0", access, len(access), accessTokenLen)
+	}
+	if len(refresh) != refreshTokenLen || !strings.HasPrefix(refresh, "1//0") {
+		t.Errorf("refresh token %q: %d characters, want %d starting 1//0", refresh, len(refresh), refreshTokenLen)
+	}
+	if a2, _, _ := s.Mint(Account{Sub: "2", Email: "b@example.com"}, []string{"openid"}); a2 == access {
+		t.Error("two mints gave the same access token")
+	}
+}

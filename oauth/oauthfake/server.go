@@ -369,6 +369,22 @@ func randomToken(prefix string) string {
 	return prefix + base64.RawURLEncoding.EncodeToString(b)
 }
 
+// Google's tokens are longer than 32 random bytes: an access token is about
+// 250 characters, a refresh token about 100. The fake's are as long, so that
+// what calbot keeps of them (the database, the token cache) weighs what it
+// would.
+const (
+	accessTokenLen  = 250
+	refreshTokenLen = 103
+)
+
+// sizedToken is a random token of n characters starting with prefix.
+func sizedToken(prefix string, n int) string {
+	b := make([]byte, (n-len(prefix))*3/4+3)
+	rand.Read(b) // never fails
+	return (prefix + base64.RawURLEncoding.EncodeToString(b))[:n]
+}
+
 func cloneValues(v url.Values) url.Values {
 	if v == nil {
 		return nil

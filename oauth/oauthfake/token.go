@@ -156,7 +156,7 @@ func (s *Server) exchangeLocked(w http.ResponseWriter, form url.Values) {
 	g := &grant{acct: ac.acct, scopes: ac.scopes}
 	s.grants = append(s.grants, g)
 	if ac.issueRefresh {
-		g.refresh = randomToken("1//0")
+		g.refresh = sizedToken("1//0", refreshTokenLen)
 		s.refresh[g.refresh] = g
 		s.limitRefreshLocked(g.acct.Sub)
 	}
@@ -210,7 +210,7 @@ type tokenResponse struct {
 // writeTokenLocked issues an access token for g; s.mu must be held.
 func (s *Server) writeTokenLocked(w http.ResponseWriter, g *grant, refreshToken string) {
 	now := s.now()
-	at := randomToken("ya29.a0")
+	at := sizedToken("ya29.a0", accessTokenLen)
 	s.access[at] = &accessToken{g: g, expires: now.Add(s.accessTTL)}
 	resp := tokenResponse{
 		AccessToken:  at,
