@@ -24,6 +24,42 @@ func (f *Flow) TokenSource(chatID int64) oauth2.TokenSource {
 	return chatTokens{f: f, chatID: chatID}
 }
 
+// PassingTokenSource is TokenSource for a read that passes through every
+// linked chat in turn, as the scheduler's do: it uses the chat's cached
+// source if it has one, and otherwise the stored access token while it is
+// valid, without keeping it, so that the pass neither evicts the chats in use
+// from the cache (an LRU smaller than the chats would never hit for it
+// anyway) nor fills memory with every chat's tokens. A token that needs a
+// refresh goes through the cached source: one refresh per chat, shared.
+func (f *Flow) PassingTokenSource(chatID int64) oauth2.TokenSource {
+	return passingTokens{f: f, chatID: chatID}
+}
+
+type passingTokens struct {
+	f      *Flow
+	chatID int64
+}
+
+func (p passingTokens) Token() (*oauth2.Token, error) {
+	p.f.mu.Lock()
+	e, ok := p.f.sources[p.chatID]
+	p.f.mu.Unlock()
+	if !ok {
+		l, err := p.f.db.Link(p.chatID)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, ErrNotLinked
+		}
+		if err != nil {
+			return nil, err
+		}
+		if l.AccessToken != "" && p.f.now().Add(expiryMargin).Before(l.Expiry) {
+			return &oauth2.Token{AccessToken: l.AccessToken, TokenType: l.TokenType, Expiry: l.Expiry}, nil
+		}
+		return chatTokens{f: p.f, chatID: p.chatID}.Token()
+	}
+	return e.Value.(*chatSource).Token()
+}
+
 type chatTokens struct {
 	f      *Flow
 	chatID int64

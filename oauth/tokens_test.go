@@ -265,3 +265,49 @@ func TestNoSecretsInLogs(t *testing.T) {
 		}
 	}
 }
+
+// TestPassingTokenSource: a pass through the chats (the scheduler's reads)
+// uses stored access tokens without keeping them, uses what is cached, and
+// refreshes through the cache: once, shared with the chat's commands.
+func TestPassingTokenSource(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.flow.PassingTokenSource(chatA).Token(); !errors.Is(err, ErrNotLinked) {
+		t.Errorf("Token() of a chat never linked = %v; want ErrNotLinked", err)
+	}
+	a := e.connect(chatA, userA, alice)
+	e.flow.forget(chatA) // a start: nothing cached
+	for i := range 3 {
+		tok, err := e.flow.PassingTokenSource(chatA).Token()
+		if err != nil || tok.AccessToken != a.AccessToken {
+			t.Fatalf("pass #%d: Token() = %v, %v; want the stored access token", i, tok, err)
+		}
+		if tok.RefreshToken != "" {
+			t.Error("a passing token carries the refresh token")
+		}
+	}
+	if n := e.flow.cached(); n != 0 {
+		t.Errorf("%d chats cached after passing reads, want 0", n)
+	}
+
+	e.expireStored(chatA)
+	tok, err := e.flow.PassingTokenSource(chatA).Token()
+	if err != nil || tok.AccessToken == a.AccessToken {
+		t.Fatalf("Token() of an expired grant = %v, %v; want a refreshed token", tok, err)
+	}
+	if got := e.g.Requests("refresh_token"); got != 1 {
+		t.Errorf("Requests(refresh_token) = %d, want 1", got)
+	}
+	if n := e.flow.cached(); n != 1 {
+		t.Errorf("%d chats cached after a refresh, want 1: the refreshed token is kept", n)
+	}
+	if again, err := e.flow.TokenSource(chatA).Token(); err != nil || again.AccessToken != tok.AccessToken {
+		t.Errorf("a command after the refresh got %v, %v; want the refreshed token", again, err)
+	}
+	e.flow.ExpireToken(chatA) // Google refused it
+	if fresh, err := e.flow.PassingTokenSource(chatA).Token(); err != nil || fresh.AccessToken == tok.AccessToken {
+		t.Errorf("after ExpireToken: %v, %v; want another refresh", fresh, err)
+	}
+	if got := e.g.Requests("refresh_token"); got != 2 {
+		t.Errorf("Requests(refresh_token) = %d, want 2", got)
+	}
+}

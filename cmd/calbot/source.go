@@ -13,8 +13,10 @@ import (
 )
 
 // tokens are the linked accounts as calSource uses them; *oauth.Flow is one.
+// The scheduler reads every chat in turn, so it passes through the token
+// cache rather than filling it.
 type tokens interface {
-	TokenSource(chatID int64) oauth2.TokenSource
+	PassingTokenSource(chatID int64) oauth2.TokenSource
 	ExpireToken(chatID int64)
 }
 
@@ -34,7 +36,7 @@ type calSource struct {
 // failure fails the read, wrapping the cause (oauth.ErrRevoked,
 // oauth.ErrNotLinked, calendar.ErrUnavailable) for the scheduler to branch on.
 func (s calSource) Upcoming(ctx context.Context, chatID int64, ids []string, from, to time.Time) ([]calendar.Event, error) {
-	ts := s.tokens.TokenSource(chatID)
+	ts := s.tokens.PassingTokenSource(chatID)
 	var evs []calendar.Event
 	for _, id := range ids {
 		sp, err := s.cal.Span(ctx, ts, id, from, to, nil)

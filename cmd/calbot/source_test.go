@@ -24,7 +24,7 @@ type staleTokens struct {
 	expired int
 }
 
-func (s *staleTokens) TokenSource(int64) oauth2.TokenSource { return s }
+func (s *staleTokens) PassingTokenSource(int64) oauth2.TokenSource { return s }
 func (s *staleTokens) ExpireToken(int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
