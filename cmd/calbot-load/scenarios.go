@@ -217,7 +217,9 @@ func refresh(ctx context.Context, o options) (result, error) {
 // memory when idle.
 func startup(ctx context.Context, o options) (result, error) {
 	chats := o.or(o.chats, 100000)
-	r, err := newRig(ctx, o, setup{chats: chats, env: withEnv(o, nil)})
+	// Tokens the fake accepts, and empty calendars: the scheduler's first
+	// reads (about a hundred in the first 2 s) succeed as they would.
+	r, err := newRig(ctx, o, setup{chats: chats, env: withEnv(o, nil), valid: true, day: func(string, int) {}})
 	if err != nil {
 		return result{}, err
 	}

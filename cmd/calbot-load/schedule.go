@@ -224,7 +224,9 @@ func steady(ctx context.Context, o options) (result, error) {
 	res.add(fmt.Sprintf("Google requests per minute (budget %d)", budget), perMin, "", fmt.Sprintf("<= %d", budget), atMost(budget))
 	res.add("reminders due / delivered", float64(len(due)), "", "", nil)
 	res.add("reminders delivered", float64(got), "", fmt.Sprintf("= %d", len(due)), eq(float64(len(due))))
+	res.add("reminder lateness p50", ms(late.p50), "ms", "", nil)
 	res.add("reminder lateness p99", ms(late.p99), "ms", "<= 5000 ms", atMost(5000))
+	res.add("reminder lateness max", ms(late.max), "ms", "", nil)
 	res.add("chats with a reminder twice", float64(w.doubles()), "", "= 0", eq(0))
 	pct := func(d time.Duration) float64 { return 100 * d.Seconds() / t1.Sub(t0).Seconds() }
 	res.add("calbot CPU, % of one core", pct(u1-u0+k1-k0), "", "<= 5", atMost(5))
