@@ -65,6 +65,37 @@ func (c *fakeClock) advance() {
 	c.timers = rest
 }
 
+// running runs a fresh Scheduler on h's Config (h.start builds it), its
+// deliveries sent to delivered; stop ends Run and returns what it returned.
+func running(t *testing.T, h *harness) (s *Scheduler, delivered chan Due, stop func() error) {
+	t.Helper()
+	cfg := h.s.cfg
+	delivered = make(chan Due, 4)
+	cfg.Deliver = func(_ context.Context, d Due) error {
+		delivered <- d
+		return nil
+	}
+	s = New(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	var once sync.Once
+	var err error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case err = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("Run did not end with its context")
+			}
+		})
+		return err
+	}
+	t.Cleanup(func() { stop() })
+	return s, delivered, stop
+}
+
 // TestRun drives Run itself on a fake clock: a reminder of an event created
 // after start (Touch) is handed over at its moment, and Run ends with its
 // context.
@@ -72,17 +103,8 @@ func TestRun(t *testing.T) {
 	clock := &fakeClock{now: at(3, 9, 0), armed: make(chan struct{}, 1)}
 	h := newHarness(t, clock.now, Config{Clock: clock})
 	h.chat(1, storage.Settings{Zone: "Europe/Berlin"})
-	h.start() // builds the Config; Run below starts a fresh Scheduler
-	cfg := h.s.cfg
-	delivered := make(chan Due, 4)
-	cfg.Deliver = func(_ context.Context, d Due) error {
-		delivered <- d
-		return nil
-	}
-	s := New(cfg)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx) }()
+	h.start()
+	s, delivered, stop := running(t, h)
 
 	meeting := event("m", at(3, 10, 0))
 	h.src.set(1, meeting)
@@ -103,14 +125,8 @@ wait:
 	if got.Key != ReminderKey(1, meeting, DefaultLead) || !clock.Now().Equal(at(3, 9, 50)) {
 		t.Errorf("handed %s at %v, want the reminder at 09:50", got.Key, clock.Now())
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Run = %v, want nil", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not end with its context")
+	if err := stop(); err != nil {
+		t.Errorf("Run = %v, want nil", err)
 	}
 }
 
@@ -123,17 +139,7 @@ func TestResultWakesIdleLoop(t *testing.T) {
 	h := newHarness(t, clock.now, Config{Clock: clock})
 	h.chat(1, storage.Settings{Zone: "Europe/Berlin"})
 	h.start()
-	cfg := h.s.cfg
-	delivered := make(chan Due, 4)
-	cfg.Deliver = func(_ context.Context, d Due) error {
-		delivered <- d
-		return nil
-	}
-	s := New(cfg)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { s.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	s, delivered, _ := running(t, h)
 	<-clock.armed // asleep until the first read, up to an interval away
 	soon := event("soon", at(3, 9, 5))
 	h.src.set(1, soon)
@@ -160,16 +166,15 @@ func TestTouchForgetWhileRunning(t *testing.T) {
 		h.chat(id, storage.Settings{Zone: "Europe/Berlin"})
 	}
 	h.start()
-	s := New(h.s.cfg)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { s.Run(ctx); close(done) }()
+	s, _, stop := running(t, h)
+	ticking := make(chan struct{})
+	defer close(ticking)
 	go func() { // the loop also wakes by its timers meanwhile
 		for {
 			select {
 			case <-clock.armed:
 				clock.advance()
-			case <-done:
+			case <-ticking:
 				return
 			}
 		}
@@ -189,11 +194,8 @@ func TestTouchForgetWhileRunning(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not end with its context")
+	if err := stop(); err != nil {
+		t.Errorf("Run = %v, want nil", err)
 	}
 }
 
