@@ -99,21 +99,42 @@ func (s *Scheduler) read(ctx context.Context, c *chat, now time.Time) {
 	s.batch = append(s.batch, readJob{chat: c.id, cals: cals, from: now, to: now.Add(s.cfg.Lookahead)})
 }
 
-// dispatch hands the reads started in this step to one reader, which does
-// them one after another: one hand-over for the few reads due at one
-// moment of the read grid.
+// batchTime is how long the reads of one batch should take together, done
+// one after another: short enough that reads waiting in a batch neither hold
+// their slots long nor wait long themselves.
+const batchTime = 50 * time.Millisecond
+
+// dispatch hands the reads started in this step to readers in batches, each
+// done one after another by one reader: one hand-over for the several reads
+// due at one point of the read grid. A batch holds as many reads as take
+// batchTime at the recent read latency: all of them against a fast server,
+// one each against a slow one, where waiting in a batch would cost more than
+// a hand-over.
 func (s *Scheduler) dispatch(ctx context.Context) {
-	if len(s.batch) == 0 {
-		return
+	for _, batch := range batches(s.batch, time.Duration(s.latency.Load())) {
+		select {
+		case s.jobs <- batch: // a reader was waiting for some
+		default:
+			s.readers.Add(1)
+			go s.reader(ctx, batch)
+		}
 	}
-	batch := s.batch
 	s.batch = nil
-	select {
-	case s.jobs <- batch: // a reader was waiting for some
-	default:
-		s.readers.Add(1)
-		go s.reader(ctx, batch)
+}
+
+// batches splits jobs into batches of what takes batchTime at latency.
+func batches(jobs []readJob, latency time.Duration) [][]readJob {
+	size := len(jobs)
+	if latency > 0 {
+		size = min(size, max(1, int(batchTime/latency)))
 	}
+	var out [][]readJob
+	for len(jobs) > 0 {
+		n := min(size, len(jobs))
+		out = append(out, jobs[:n:n])
+		jobs = jobs[n:]
+	}
+	return out
 }
 
 // reader does batch, then the batches handed to it while it waits, until
@@ -142,8 +163,14 @@ func (s *Scheduler) reader(ctx context.Context, batch []readJob) {
 // do reads job's calendars and hands the result to the loop.
 func (s *Scheduler) do(ctx context.Context, job readJob) {
 	rctx, cancel := context.WithTimeout(ctx, readTimeout)
+	began := time.Now()
 	events, err := s.cfg.Source.Upcoming(rctx, job.chat, job.cals, job.from, job.to)
+	took := time.Since(began)
 	cancel()
+	// The recent latency of reads (a moving average; readers racing on it
+	// lose an update now and then, which does not matter).
+	old := time.Duration(s.latency.Load())
+	s.latency.Store(int64(old - old/8 + took/8))
 	<-s.slots
 	s.mu.Lock()
 	s.results = append(s.results, readResult{chat: job.chat, events: events, err: err})

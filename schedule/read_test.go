@@ -179,3 +179,39 @@ func TestReadsOnGrid(t *testing.T) {
 		t.Errorf("%d reads in 10 minutes on %d points of the grid; want over 12,000, at least two a point", reads, len(points))
 	}
 }
+
+// TestBatches: the reads due at one point of the grid go to one reader
+// against a fast server, and one by one against a slow one.
+func TestBatches(t *testing.T) {
+	jobs := make([]readJob, 12)
+	for i := range jobs {
+		jobs[i].chat = int64(i)
+	}
+	for _, tt := range []struct {
+		latency time.Duration
+		want    []int
+	}{
+		{0, []int{12}},
+		{time.Millisecond, []int{12}},
+		{10 * time.Millisecond, []int{5, 5, 2}},
+		{200 * time.Millisecond, []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}},
+	} {
+		var sizes []int
+		next := int64(0)
+		for _, b := range batches(jobs, tt.latency) {
+			sizes = append(sizes, len(b))
+			for _, j := range b {
+				if j.chat != next {
+					t.Fatalf("latency %v: batches out of order or with gaps at %d", tt.latency, j.chat)
+				}
+				next++
+			}
+		}
+		if !slices.Equal(sizes, tt.want) {
+			t.Errorf("latency %v: batches of %v, want %v", tt.latency, sizes, tt.want)
+		}
+	}
+	if batches(nil, 0) != nil {
+		t.Error("batches of no reads")
+	}
+}

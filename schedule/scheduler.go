@@ -37,6 +37,7 @@ type Scheduler struct {
 	// wakeAt is when the loop wakes by itself next, in Unix nanoseconds; 0
 	// while it steps. A finished read wakes it only if that is far off.
 	wakeAt  atomic.Int64
+	latency atomic.Int64   // of reads, recently, in nanoseconds: see dispatch
 	reads   sync.WaitGroup // the reads in flight
 	readers sync.WaitGroup // the goroutines that do them
 	slots   chan struct{}  // a token per read in flight
