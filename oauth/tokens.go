@@ -45,14 +45,11 @@ func (p passingTokens) Token() (*oauth2.Token, error) {
 	e, ok := p.f.sources[p.chatID]
 	p.f.mu.Unlock()
 	if !ok {
-		l, err := p.f.db.Link(p.chatID)
-		if errors.Is(err, storage.ErrNotFound) {
-			return nil, ErrNotLinked
-		}
+		l, err := p.f.Account(p.chatID)
 		if err != nil {
 			return nil, err
 		}
-		if l.AccessToken != "" && p.f.now().Add(expiryMargin).Before(l.Expiry) {
+		if p.f.usable(l.AccessToken, l.Expiry) {
 			return &oauth2.Token{AccessToken: l.AccessToken, TokenType: l.TokenType, Expiry: l.Expiry}, nil
 		}
 		return chatTokens{f: p.f, chatID: p.chatID}.Token()
@@ -83,10 +80,7 @@ func (f *Flow) source(chatID int64) (*chatSource, error) {
 		return e.Value.(*chatSource), nil
 	}
 	f.mu.Unlock()
-	l, err := f.db.Link(chatID)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, ErrNotLinked
-	}
+	l, err := f.Account(chatID)
 	if err != nil {
 		return nil, err
 	}
@@ -157,19 +151,14 @@ func (s *chatSource) Token() (*oauth2.Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.tok == nil {
-		l, err := s.f.db.Link(s.chatID)
-		if errors.Is(err, storage.ErrNotFound) {
-			return nil, ErrNotLinked
-		}
+		l, err := s.f.Account(s.chatID)
 		if err != nil {
 			return nil, err
 		}
 		s.tok = &oauth2.Token{AccessToken: l.AccessToken, TokenType: l.TokenType, RefreshToken: l.RefreshToken, Expiry: l.Expiry}
 		s.rt = l.RefreshToken
 	}
-	// Judged by the flow's clock, with a margin so a token does not expire
-	// on its way to Google (oauth2.Token.Valid would use the wall clock).
-	if s.tok.AccessToken != "" && s.f.now().Add(expiryMargin).Before(s.tok.Expiry) && !s.stale {
+	if s.f.usable(s.tok.AccessToken, s.tok.Expiry) && !s.stale {
 		return s.tok, nil
 	}
 	// A fresh source per refresh: Config.TokenSource keeps the context it is
@@ -244,3 +233,10 @@ func (f *Flow) rebase(tok *oauth2.Token) {
 
 // expiryMargin is how long before its expiry an access token is refreshed.
 const expiryMargin = time.Minute
+
+// usable reports whether an access token expiring at expiry may still be
+// sent: judged by the flow's clock, with a margin so that it does not expire
+// on its way to Google (oauth2.Token.Valid would use the wall clock).
+func (f *Flow) usable(access string, expiry time.Time) bool {
+	return access != "" && f.now().Add(expiryMargin).Before(expiry)
+}

@@ -53,6 +53,15 @@ type queued struct {
 // as Telegram sets it. The chat becomes known, so the bot may write to it.
 // It panics if a private chat's id is not from's id.
 func (s *Server) SendText(from User, chat Chat, text string) tgbotapi.Update {
+	return s.send(from, chat, stored{text: text}, func(m *tgbotapi.Message) {
+		m.Text, m.Entities = text, commandEntity(text)
+	})
+}
+
+// send stores a message from a user in chat, lets fill set what kind of
+// message it is, and queues it as an update, which it returns. It panics
+// if a private chat's id is not from's id.
+func (s *Server) send(from User, chat Chat, st stored, fill func(*tgbotapi.Message)) tgbotapi.Update {
 	if chat.Type == "private" && chat.ID != from.ID {
 		panic(fmt.Sprintf("telegramfake: private chat %d does not belong to user %d", chat.ID, from.ID))
 	}
@@ -60,13 +69,12 @@ func (s *Server) SendText(from User, chat Chat, text string) tgbotapi.Update {
 	defer s.mu.Unlock()
 	c := s.chatLocked(from, chat)
 	msg := &tgbotapi.Message{
-		MessageID: c.add(stored{text: text}),
+		MessageID: c.add(st),
 		From:      from.tg(),
 		Date:      int(time.Now().Unix()),
 		Chat:      c.info(),
-		Text:      text,
-		Entities:  commandEntity(text),
 	}
+	fill(msg)
 	return s.enqueueLocked(tgbotapi.Update{Message: msg})
 }
 
@@ -74,20 +82,9 @@ func (s *Server) SendText(from User, chat Chat, text string) tgbotapi.Update {
 // and longitude in degrees) in chat, as Telegram's clients send it: no
 // text, a location. It returns the update.
 func (s *Server) SendLocation(from User, chat Chat, lat, lon float64) tgbotapi.Update {
-	if chat.Type == "private" && chat.ID != from.ID {
-		panic(fmt.Sprintf("telegramfake: private chat %d does not belong to user %d", chat.ID, from.ID))
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.chatLocked(from, chat)
-	msg := &tgbotapi.Message{
-		MessageID: c.add(stored{}),
-		From:      from.tg(),
-		Date:      int(time.Now().Unix()),
-		Chat:      c.info(),
-		Location:  &tgbotapi.Location{Latitude: lat, Longitude: lon},
-	}
-	return s.enqueueLocked(tgbotapi.Update{Message: msg})
+	return s.send(from, chat, stored{}, func(m *tgbotapi.Message) {
+		m.Location = &tgbotapi.Location{Latitude: lat, Longitude: lon}
+	})
 }
 
 // PressButton delivers a callback query from a user pressing a button with
